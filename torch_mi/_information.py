@@ -1,0 +1,120 @@
+"""Tables -> numbers: entropies, mutual information, its normalised and adjusted forms.
+
+Everything here reads a ``Table`` and returns float64 tensors of shape (G,), one value per group.
+Limit cases follow scikit-learn's definitions (see ``normalized_mutual_info`` and
+``adjusted_mutual_info``); identical partitions are recognised from the table itself, so they score
+exactly 1 rather than 1 up to rounding.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from torch_mi._expected_mi import expected_mutual_info
+from torch_mi._table import Table, _group_sum
+
+_EPS = torch.finfo(torch.float64).eps
+
+
+def _entropy(sums: Tensor, groups: Tensor, n: Tensor, num_groups: int) -> Tensor:
+    """-sum p log p with p = sums / n per group; a sum of non-negative terms, so no cancellation."""
+    total = n[groups].double()
+    share = sums.double() / total
+    terms = -share * (torch.log(sums.double()) - torch.log(total))
+    return _reduce(terms, groups, num_groups)
+
+
+def _reduce(terms: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+    if num_groups == 1:  # pairwise summation, and deterministic on CUDA where index_add_ is not
+        return terms.sum().reshape(1)
+    return _group_sum(terms, groups, num_groups)
+
+
+def entropies(table: Table) -> tuple[Tensor, Tensor]:
+    """(H(target), H(preds)) in nats per group."""
+    n = table.samples_per_group()
+    return (
+        _entropy(table.row_sums, table.row_groups, n, table.num_groups),
+        _entropy(table.col_sums, table.col_groups, n, table.num_groups),
+    )
+
+
+def mutual_info(table: Table) -> Tensor:
+    """MI in nats per group: sum over cells (n_ij / n) log(n n_ij / (a_i b_j)), clipped at 0."""
+    n = table.samples_per_group()[table.cell_groups].double()
+    cells = table.cell_counts.double()
+    a = table.row_sums[table.cell_rows].double()
+    b = table.col_sums[table.cell_cols].double()
+    terms = (cells / n) * torch.log((n * cells) / (a * b))
+    return torch.clamp(_reduce(terms, table.cell_groups, table.num_groups), min=0.0)
+
+
+def generalized_mean(h_target: Tensor, h_preds: Tensor, average_method: str) -> Tensor:
+    """The normaliser of NMI and AMI: one of the four means of the two entropies."""
+    if average_method == "min":
+        return torch.minimum(h_target, h_preds)
+    if average_method == "max":
+        return torch.maximum(h_target, h_preds)
+    if average_method == "geometric":
+        return torch.sqrt(h_target * h_preds)
+    return (h_target + h_preds) / 2
+
+
+def identical_partitions(table: Table) -> Tensor:
+    """True where the two labelings are the same partition up to renaming (a bijection of clusters).
+
+    That is the case exactly when every nonempty row and every nonempty column has one nonzero
+    cell, i.e. when cells, rows and columns are equally many. Empty tables count as identical.
+    """
+    cells = table.count_per_group(table.cell_groups)
+    rows = table.count_per_group(table.row_groups)
+    cols = table.count_per_group(table.col_groups)
+    return (cells == rows) & (cells == cols)
+
+
+def normalized_mutual_info(table: Table, average_method: str) -> Tensor:
+    """NMI = MI / mean(H(target), H(preds)) per group.
+
+    Identical partitions give 1 (also two one-cluster labelings and empty input, as scikit-learn);
+    MI = 0 gives 0 (a one-cluster labeling against a split one), where the normaliser may be 0 too.
+    """
+    mi = mutual_info(table)
+    normalizer = generalized_mean(*entropies(table), average_method)
+    nmi = torch.where(mi > 0, mi / torch.where(normalizer > 0, normalizer, 1.0), 0.0)
+    return torch.where(identical_partitions(table), 1.0, nmi)
+
+
+def adjusted_mutual_info(table: Table, average_method: str) -> Tensor:
+    """AMI = (MI - E[MI]) / (mean(H(target), H(preds)) - E[MI]) per group.
+
+    Identical partitions give 1 (scikit-learn's limit case for two one-cluster labelings, and the
+    value the formula tends to for every other identical pair). Elsewhere a denominator that
+    rounding pushes to or across zero is held at +-eps with its sign, as scikit-learn does.
+    """
+    mi = mutual_info(table)
+    emi = expected_mutual_info(table)
+    normalizer = generalized_mean(*entropies(table), average_method)
+    denominator = normalizer - emi
+    denominator = torch.where(denominator < 0, torch.clamp(denominator, max=-_EPS), torch.clamp(denominator, min=_EPS))
+    ami = (mi - emi) / denominator
+    return torch.where(identical_partitions(table), 1.0, ami)
+
+
+def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tensor, Tensor, Tensor]:
+    """Homogeneity MI/H(target), completeness MI/H(preds), and their weighted harmonic mean.
+
+    (Rosenberg & Hirschberg, "V-Measure", EMNLP-CoNLL 2007.) A labeling with zero entropy is
+    perfectly homogeneous / complete (1), as in scikit-learn; V is 0 when both scores are 0.
+    """
+    mi = mutual_info(table)
+    h_target, h_preds = entropies(table)
+    homogeneity = torch.where(h_target > 0, mi / torch.where(h_target > 0, h_target, 1.0), 1.0)
+    completeness = torch.where(h_preds > 0, mi / torch.where(h_preds > 0, h_preds, 1.0), 1.0)
+    total = beta * homogeneity + completeness
+    v_measure = torch.where(
+        homogeneity + completeness > 0,
+        (1 + beta) * homogeneity * completeness / torch.where(total > 0, total, 1.0),
+        0.0,
+    )
+    return homogeneity, completeness, v_measure

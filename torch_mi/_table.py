@@ -1,0 +1,110 @@
+"""The canonical contingency table that every score is computed from.
+
+Dense tables (known label ranges) and sparse pair lists (arbitrary ids) both become a ``Table``:
+the nonzero cells in (group, row, col) order, each pointing at its row sum and column sum, with
+empty rows and columns dropped. Because both forms reduce to the same cells in the same order,
+a Metric's dense state and the functional path on the same labels give bit-identical scores.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from torch_mi._contingency import PairCounts
+
+
+class Table(NamedTuple):
+    """One or more contingency tables (one per group), nonzero cells only.
+
+    Rows are target clusters, columns pred clusters. Groups are independent tables scored in one
+    pass (B clusterings against one target); a single table has one group.
+    """
+
+    cell_counts: Tensor  # (nnz,) int64
+    cell_rows: Tensor  # (nnz,) index into row_sums
+    cell_cols: Tensor  # (nnz,) index into col_sums
+    cell_groups: Tensor  # (nnz,) group of each cell
+    row_sums: Tensor  # (R,) int64 > 0, ordered by (group, row label)
+    row_groups: Tensor  # (R,)
+    col_sums: Tensor  # (C,) int64 > 0, ordered by (group, col label)
+    col_groups: Tensor  # (C,)
+    num_groups: int
+
+    @property
+    def device(self) -> torch.device:
+        return self.cell_counts.device
+
+    def samples_per_group(self) -> Tensor:
+        """n of each group, int64 (G,)."""
+        return _group_sum(self.row_sums, self.row_groups, self.num_groups)
+
+    def count_per_group(self, groups: Tensor) -> Tensor:
+        """How many entries (cells, rows or cols) each group has, int64 (G,)."""
+        return torch.bincount(groups, minlength=self.num_groups)
+
+
+def _group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+    return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, groups, values)
+
+
+def from_dense(counts: Tensor) -> Table:
+    """Table from a dense (R, C) or batched (G, R, C) count tensor."""
+    batched = counts.ndim == 3
+    dense = counts.long() if batched else counts.long().unsqueeze(0)
+    num_groups = dense.shape[0]
+    g, r, c = dense.nonzero(as_tuple=True)
+    row_totals = dense.sum(dim=2)  # (G, R)
+    col_totals = dense.sum(dim=1)  # (G, C)
+    row_groups, row_labels = row_totals.nonzero(as_tuple=True)
+    col_groups, col_labels = col_totals.nonzero(as_tuple=True)
+    # Position of every (group, label) among the nonempty rows / cols: a running count.
+    row_index = (row_totals > 0).reshape(-1).long().cumsum(0) - 1
+    col_index = (col_totals > 0).reshape(-1).long().cumsum(0) - 1
+    return Table(
+        cell_counts=dense[g, r, c],
+        cell_rows=row_index[g * dense.shape[1] + r],
+        cell_cols=col_index[g * dense.shape[2] + c],
+        cell_groups=g,
+        row_sums=row_totals[row_groups, row_labels],
+        row_groups=row_groups,
+        col_sums=col_totals[col_groups, col_labels],
+        col_groups=col_groups,
+        num_groups=num_groups,
+    )
+
+
+def from_pairs(pairs: PairCounts, num_groups: int = 1) -> Table:
+    """Table from distinct (group, target, pred) triples sorted lexicographically (``aggregate_pairs``)."""
+    row_keys, cell_rows = _group_label_index(pairs.groups, pairs.target)
+    col_keys, cell_cols = _group_label_index(pairs.groups, pairs.preds)
+    row_sums = torch.zeros(row_keys.shape[0], dtype=torch.long, device=pairs.counts.device).index_add_(
+        0, cell_rows, pairs.counts
+    )
+    col_sums = torch.zeros(col_keys.shape[0], dtype=torch.long, device=pairs.counts.device).index_add_(
+        0, cell_cols, pairs.counts
+    )
+    return Table(
+        cell_counts=pairs.counts,
+        cell_rows=cell_rows,
+        cell_cols=cell_cols,
+        cell_groups=pairs.groups,
+        row_sums=row_sums,
+        row_groups=row_keys[:, 0],
+        col_sums=col_sums,
+        col_groups=col_keys[:, 0],
+        num_groups=num_groups,
+    )
+
+
+def _group_label_index(groups: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+    """Distinct (group, label) rows sorted, and the index of each input among them."""
+    if labels.numel() == 0:
+        empty = torch.zeros(0, dtype=torch.long, device=labels.device)
+        return torch.zeros(0, 2, dtype=torch.long, device=labels.device), empty
+    label_values, label_ranks = torch.unique(labels, sorted=True, return_inverse=True)
+    keys, index = torch.unique(groups * label_values.numel() + label_ranks, sorted=True, return_inverse=True)
+    distinct = torch.stack([keys // label_values.numel(), label_values[keys % label_values.numel()]], dim=1)
+    return distinct, index
