@@ -94,5 +94,6 @@ def scores(target, preds, average_method="arithmetic"):
         return mi, mpmath.mpf(1), mpmath.mpf(1), emi
     normalizer = _mean(entropy(rows), entropy(cols), average_method)
     nmi = mpmath.mpf(0) if mi == 0 else mi / normalizer
-    ami = (mi - emi) / (normalizer - emi)
+    # A one-cluster side with the "min" mean: 0 / 0, which scikit-learn's eps guard turns into 0.
+    ami = mpmath.mpf(0) if normalizer == emi else (mi - emi) / (normalizer - emi)
     return mi, nmi, ami, emi

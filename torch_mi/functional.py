@@ -207,7 +207,7 @@ def contingency_matrix(
     col_labels, cols = torch.unique(pairs.preds, sorted=True, return_inverse=True)
     shape = (row_labels.numel(), col_labels.numel())
     if sparse:
-        table = torch.sparse_coo_tensor(torch.stack([rows, cols]), pairs.counts, shape, is_coalesced=True)
+        table = torch.sparse_coo_tensor(torch.stack([rows, cols]), pairs.counts, shape).coalesce()
     else:
         table = torch.zeros(shape, dtype=torch.long, device=target.device)
         table[rows, cols] = pairs.counts
