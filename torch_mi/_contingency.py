@@ -87,20 +87,26 @@ def aggregate_pairs(
     Serves both counting raw labels and re-compacting concatenated pair lists (merging states).
     """
     device = target.device
-    if groups is None:
-        groups = torch.zeros_like(target)
     if target.numel() == 0:
         empty = torch.zeros(0, dtype=torch.long, device=device)
         return PairCounts(empty, empty, empty, empty)
-    # Rank-encode each side when its values are spread wide: ranks keep the order, and turn
-    # ids up to +-10**15 into a small range that a single int64 key can combine.
-    t_base, t_code, t_span = _encode(target)
-    p_base, p_code, p_span = _encode(preds)
-    g_span = int(groups.max().item()) + 1
-    total_bins = g_span * t_span * p_span
+    t_side, p_side = _Side.of(target), _Side.of(preds)
+    g_span = 1 if groups is None else int(groups.max().item()) + 1
+    total_bins = g_span * t_side.span * p_side.span
     if total_bins >= 1 << 63:  # one int64 key cannot hold the triple: sort the rows instead
+        if groups is None:
+            groups = torch.zeros_like(target)
         return _aggregate_rows(torch.stack([groups, target, preds], dim=1), counts)
-    keys = (groups * t_span + t_code) * p_span + p_code
+    if t_side.magnitude * p_side.span + p_side.magnitude + total_bins >= 1 << 62:
+        # Labels far from zero: shift them first so no intermediate of the key can overflow.
+        t_side, p_side = t_side.shifted(), p_side.shifted()
+    # key = ((group * t_span) + t_code) * p_span + p_code, built with fused multiply-adds.
+    keys = torch.add(p_side.codes, t_side.codes, alpha=p_side.span)
+    if groups is not None:
+        keys.add_(groups, alpha=t_side.span * p_side.span)
+    offset = t_side.pending_offset * p_side.span + p_side.pending_offset
+    if offset:
+        keys.sub_(offset)
     if total_bins <= max(_MAX_DIRECT_BINS, 4 * keys.numel()):
         if counts is None:
             hist = torch.bincount(keys, minlength=total_bins)
@@ -113,13 +119,46 @@ def aggregate_pairs(
     else:
         uniq, inverse = torch.unique(keys, sorted=True, return_inverse=True)
         sums = torch.zeros(uniq.numel(), dtype=torch.long, device=device).index_add_(0, inverse, counts.long())
-    keep = sums > 0  # merged states may carry zero counts; a zero cell is no cell
-    if counts is not None and not bool(keep.all()):
-        uniq, sums = uniq[keep], sums[keep]
-    p_code = uniq % p_span
-    rest = uniq // p_span
-    t_code = rest % t_span
-    return PairCounts(rest // t_span, _decode(t_base, t_code), _decode(p_base, p_code), sums)
+    if counts is not None:  # merged states may carry zero counts; a zero cell is no cell
+        keep = sums > 0
+        if not bool(keep.all()):
+            uniq, sums = uniq[keep], sums[keep]
+    p_code = uniq % p_side.span
+    rest = uniq // p_side.span
+    return PairCounts(rest // t_side.span, t_side.decode(rest % t_side.span), p_side.decode(p_code), sums)
+
+
+class _Side(NamedTuple):
+    """One side's labels as small non-negative codes that keep their order.
+
+    Labels spread over a small range are coded by an offset (code = label - offset) that the key
+    subtracts in place; wide-spread ids (up to +-10**15) are rank-coded through their sorted
+    distinct values, which turns any id range into at most N codes.
+    """
+
+    codes: Tensor  # labels minus pending_offset, or ranks
+    offset: int  # the label of code 0
+    pending_offset: int  # still to subtract: done once on the combined key rather than per side
+    span: int
+    magnitude: int  # the largest |code|, to rule out overflow while the key is built
+    values: Optional[Tensor]  # sorted distinct labels when rank-coded
+
+    @classmethod
+    def of(cls, labels: Tensor) -> "_Side":
+        lo, hi = (int(x) for x in torch.aminmax(labels))
+        span = hi - lo + 1
+        if span <= max(_MAX_DIRECT_BINS, 4 * labels.numel()):
+            return cls(labels, lo, lo, span, max(abs(lo), abs(hi)), None)
+        values, ranks = torch.unique(labels, sorted=True, return_inverse=True)
+        return cls(ranks, 0, 0, values.numel(), values.numel(), values)
+
+    def shifted(self) -> "_Side":
+        if self.pending_offset == 0:
+            return self
+        return self._replace(codes=self.codes - self.pending_offset, pending_offset=0, magnitude=self.span)
+
+    def decode(self, codes: Tensor) -> Tensor:
+        return codes + self.offset if self.values is None else self.values[codes]
 
 
 def _aggregate_rows(rows: Tensor, counts: Optional[Tensor]) -> PairCounts:
@@ -129,18 +168,3 @@ def _aggregate_rows(rows: Tensor, counts: Optional[Tensor]) -> PairCounts:
     keep = sums > 0
     uniq, sums = uniq[keep], sums[keep]
     return PairCounts(uniq[:, 0], uniq[:, 1], uniq[:, 2], sums)
-
-
-def _encode(values: Tensor) -> tuple[Tensor, Tensor, int]:
-    """Map values to small non-negative codes that keep their order: (decode table or offset, codes, span)."""
-    lo, hi = torch.aminmax(values)
-    lo_i, hi_i = int(lo.item()), int(hi.item())
-    span = hi_i - lo_i + 1
-    if span <= max(_MAX_DIRECT_BINS, 4 * values.numel()):
-        return lo, values - lo_i, span
-    uniq, codes = torch.unique(values, sorted=True, return_inverse=True)
-    return uniq, codes, uniq.numel()
-
-
-def _decode(base: Tensor, codes: Tensor) -> Tensor:
-    return base[codes] if base.ndim == 1 else codes + base

@@ -154,6 +154,12 @@ class _ContingencyMetric(Metric):
 
     @staticmethod
     def _check_range(labels: Tensor, size: int, name: str, kept: Optional[Tensor]) -> None:
+        if labels.numel() == 0:
+            return
+        if kept is None:  # one min/max pass, and a single host sync for both bounds
+            lo, hi = (int(x) for x in torch.aminmax(labels))
+            if lo >= 0 and hi < size:
+                return
         outside = (labels < 0) | (labels >= size)
         if kept is not None:
             outside &= kept

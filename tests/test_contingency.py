@@ -1,0 +1,65 @@
+"""Counting label pairs: every coding path (offset, shifted, rank, row sort) gives the same counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from torch_mi._contingency import _aggregate_rows, aggregate_pairs, dense_counts, pair_counts
+
+
+def _as_counter(pairs):
+    return Counter(
+        {(g, t, p): c for g, t, p, c in zip(*(x.tolist() for x in (pairs.groups, pairs.target, pairs.preds, pairs.counts)))}
+    )
+
+
+@pytest.mark.parametrize(
+    "offset_t, offset_p, spread",
+    [(0, 0, 1), (-(10**15), 10**15, 1), (10**15, -(10**15), 10**9), (-5, 3, 10**12), (2**62, -(2**62), 1)],
+    ids=["small", "far-from-zero", "wide-both", "wide-ids", "near-int64-limits"],
+)
+def test_pair_counts_every_label_range(offset_t, offset_p, spread):
+    rng = np.random.default_rng(0)
+    target = torch.from_numpy(rng.integers(0, 30, 5000) * spread + offset_t)
+    preds = torch.from_numpy(rng.integers(0, 20, 5000) * spread + offset_p)
+    expected = Counter(zip([0] * 5000, target.tolist(), preds.tolist()))
+    pairs = pair_counts(preds, target)
+    assert _as_counter(pairs) == expected
+    keys = list(zip(pairs.target.tolist(), pairs.preds.tolist()))
+    assert keys == sorted(keys)  # sorted by (target, pred): the Table's canonical cell order
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 300))
+def test_row_sort_fallback_agrees_with_keyed_aggregation(seed, n):
+    rng = np.random.default_rng(seed)
+    groups, target, preds = (torch.from_numpy(rng.integers(-3, 4, n)) for _ in range(3))
+    groups = groups.abs()
+    counts = torch.from_numpy(rng.integers(0, 5, n))
+    keyed = aggregate_pairs(target, preds, counts=counts, groups=groups)
+    sorted_rows = _aggregate_rows(torch.stack([groups, target, preds], dim=1), counts)
+    for a, b in zip(keyed, sorted_rows):
+        assert torch.equal(a, b)
+    assert bool((keyed.counts > 0).all())
+
+
+def test_batched_pair_counts_group_by_row():
+    target = torch.tensor([0, 0, 1])
+    preds = torch.tensor([[5, 5, 6], [7, 8, 8]])
+    assert _as_counter(pair_counts(preds, target)) == Counter(
+        {(0, 0, 5): 2, (0, 1, 6): 1, (1, 0, 7): 1, (1, 0, 8): 1, (1, 1, 8): 1}
+    )
+
+
+def test_dense_counts_with_weights_and_batches():
+    target = torch.tensor([0, 1, 1, 2])
+    preds = torch.tensor([1, 1, 0, 0])
+    table = dense_counts(preds, target, 3, 2, weights=torch.tensor([1, 1, 0, 1]))
+    assert table.tolist() == [[0, 1], [0, 1], [1, 0]]
+    batched = dense_counts(torch.stack([preds, 1 - preds]), target, 3, 2)
+    assert batched[1].tolist() == [[1, 0], [1, 1], [0, 1]]
