@@ -9,7 +9,7 @@ JMLR 11, 2010, eq. 24a). Computed in float64 in four steps, with no Python loop 
 1. Only the distinct values of the row sums and of the column sums matter. Each distinct pair
    (u, v) is evaluated once and weighted by how many (row, column) pairs share it; there are at
    most about sqrt(2n) distinct values on each side.
-2. The pmf is concentrated: Bernstein's inequality, which holds for the hypergeometric because
+2. The pmf is concentrated: Bennett's inequality, which holds for the hypergeometric because
    sampling without replacement is dominated by sampling with replacement in convex order
    (Hoeffding 1963, Theorem 4), bounds the mass outside mean +- t by 2 exp(-TAIL). The window
    is that interval cut to the support, so its width follows the pmf's spread, not n.
@@ -28,7 +28,7 @@ from torch import Tensor
 
 from torch_mi._table import Table
 
-# Terms further from the mean than the Bernstein bound for exp(-TAIL) carry at most 2e-20 of the
+# Terms further from the mean than the Bennett bound for exp(-TAIL) carry at most 2e-20 of the
 # pmf's mass in total: far below float64 resolution of any E[MI] term.
 TAIL = 46.0
 # Elements per (pairs x window) block: ~10 float64 temporaries of this size are alive at once.
@@ -134,11 +134,30 @@ def _windows(u: Tensor, v: Tensor, n: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     mean = u * v / n
     # Variance of the dominating binomial, the smaller of the two ways to draw: uv/n (1 - max/n).
     variance = mean * (1 - torch.maximum(u, v) / n)
-    reach = TAIL / 3 + torch.sqrt(TAIL * TAIL / 9 + 2 * TAIL * variance)
+    reach = _bennett_reach(variance)
     lo = torch.maximum(support_lo, torch.floor(mean - reach))
     hi = torch.minimum(support_hi, torch.ceil(mean + reach))
     mode = torch.clamp(torch.floor((u + 1) * (v + 1) / (n + 2)), min=lo, max=hi)
     return lo, hi, mode
+
+
+def _bennett_reach(variance: Tensor) -> Tensor:
+    """The t with exp(-variance h(t / variance)) = exp(-TAIL), h(x) = (1 + x) log(1 + x) - x.
+
+    Bennett's inequality bounds each tail of a sum of [0, 1] draws by that expression; it is
+    Bernstein's bound made tight for small variances, where it halves the window (Poisson-like
+    tails fall off faster than Gaussian ones). Newton's method on the increasing, convex h starts
+    from Bernstein's reach, which lies above the root, so every iterate stays above it: stopping
+    early only widens the window, never cuts mass.
+    """
+    variance = torch.clamp(variance, min=1e-12)
+    reach = TAIL / 3 + torch.sqrt(TAIL * TAIL / 9 + 2 * TAIL * variance)  # Bernstein
+    target = TAIL / variance
+    x = reach / variance
+    for _ in range(6):
+        log1p_x = torch.log1p(x)
+        x = x - ((1 + x) * log1p_x - x - target) / log1p_x
+    return torch.minimum(reach, x * variance) + 1  # +1: a margin for rounding in the Newton steps
 
 
 def _window_sums(u, v, n, lo, hi, mode, width: int) -> Tensor:
