@@ -23,6 +23,8 @@ JMLR 11, 2010, eq. 24a). Computed in float64 in four steps, with no Python loop 
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -162,21 +164,21 @@ def _bennett_reach(variance: Tensor) -> Tensor:
 
 def _window_sums(u, v, n, lo, hi, mode, width: int) -> Tensor:
     """Expected MI term of each pair over its window, as a (pairs x width) block."""
-    u, v, n, lo, hi = (t.unsqueeze(1) for t in (u, v, n, lo, hi))
+    u, v, n, lo = (t.unsqueeze(1) for t in (u, v, n, lo))
     j = torch.arange(width, dtype=torch.float64, device=u.device).unsqueeze(0)
     k = lo + j
-    in_window = k <= hi
-    j_mode = (mode.unsqueeze(1) - lo)
-    # step[j] = log P(lo+j) - log P(lo+j-1), defined for j >= 1 inside the window.
-    has_step = in_window & (j >= 1)
-    ratio = ((u - k + 1) * (v - k + 1)) / (k * (n - u - v + k))
-    step = torch.where(has_step, torch.log(torch.where(has_step, ratio, 1.0)), 0.0)
+    j_mode = (mode - lo.squeeze(1)).unsqueeze(1)
+    j_last = (hi - lo.squeeze(1)).unsqueeze(1)
+    # step[j] = log P(lo+j) - log P(lo+j-1) for 1 <= j <= j_last; 0 at j = 0; -inf past the window,
+    # so the cumulative sums below carry P = 0 to every padding position.
+    ratio = ((u + 1 - k) * (v + 1 - k)) / (k * (n - u - v + k))
+    step = torch.where(j <= j_last, torch.where(j >= 1, torch.log(ratio), 0.0), -math.inf)
     # log P relative to the mode, accumulated outwards from it so rounding grows only where P is small.
     above = torch.cumsum(torch.where(j > j_mode, step, 0.0), dim=1)
     steps_below = torch.where(j <= j_mode, step, 0.0)
     below = torch.flip(torch.cumsum(torch.flip(steps_below, (1,)), dim=1), (1,)) - steps_below
-    log_p = torch.where(j >= j_mode, above, -below)
-    p = torch.where(in_window, torch.exp(log_p), 0.0)
-    safe_k = torch.where(k > 0, k, 1.0)
-    mi_term = torch.where(k > 0, (k / n) * torch.log((n * safe_k) / (u * v)), 0.0)
+    p = torch.exp(torch.where(j >= j_mode, above, -below))
+    # (k/n) log(n k / (u v)), with 0 at k = 0 (xlogy's convention for 0 log 0).
+    # n k / (u v) rather than k (n / (u v)): exactly 1 when u or v is n, so a one-cluster side gives 0.
+    mi_term = torch.xlogy(k, (n * k) / (u * v)) / n
     return (p * mi_term).sum(dim=1) / p.sum(dim=1)
