@@ -69,13 +69,13 @@ def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
     """Distinct (target, pred) pairs and their counts for arbitrary integer labels.
 
     ``preds`` may be (N,) or (B, N); for (B, N) the group of each pair is its row in ``preds``.
+    The batched keys broadcast ``target`` and the group ids instead of repeating them B times.
     """
     target = target.long()
     preds = preds.long()
     if preds.ndim == 2:
-        num_groups, n = preds.shape
-        groups = torch.arange(num_groups, device=preds.device).repeat_interleave(n)
-        return aggregate_pairs(target.repeat(num_groups), preds.reshape(-1), groups=groups)
+        groups = torch.arange(preds.shape[0], device=preds.device).unsqueeze(1)
+        return aggregate_pairs(target.unsqueeze(0), preds, groups=groups)
     return aggregate_pairs(target, preds)
 
 
@@ -85,18 +85,18 @@ def aggregate_pairs(
     """Sum ``counts`` (default: 1 each) over equal (group, target, pred) triples.
 
     Serves both counting raw labels and re-compacting concatenated pair lists (merging states).
+    ``target`` and ``groups`` need only broadcast to ``preds``' shape.
     """
     device = target.device
-    if target.numel() == 0:
+    if preds.numel() == 0:
         empty = torch.zeros(0, dtype=torch.long, device=device)
         return PairCounts(empty, empty, empty, empty)
     t_side, p_side = _Side.of(target), _Side.of(preds)
     g_span = 1 if groups is None else int(groups.max().item()) + 1
     total_bins = g_span * t_side.span * p_side.span
     if total_bins >= 1 << 63:  # one int64 key cannot hold the triple: sort the rows instead
-        if groups is None:
-            groups = torch.zeros_like(target)
-        return _aggregate_rows(torch.stack([groups, target, preds], dim=1), counts)
+        columns = torch.broadcast_tensors(torch.zeros_like(preds) if groups is None else groups, target, preds)
+        return _aggregate_rows(torch.stack([c.reshape(-1) for c in columns], dim=1), counts)
     if t_side.magnitude * p_side.span + p_side.magnitude + total_bins >= 1 << 62:
         # Labels far from zero: shift them first so no intermediate of the key can overflow.
         t_side, p_side = t_side.shifted(), p_side.shifted()
@@ -107,6 +107,7 @@ def aggregate_pairs(
     offset = t_side.pending_offset * p_side.span + p_side.pending_offset
     if offset:
         keys.sub_(offset)
+    keys = keys.reshape(-1)
     if total_bins <= max(_MAX_DIRECT_BINS, 4 * keys.numel()):
         if counts is None:
             hist = torch.bincount(keys, minlength=total_bins)
