@@ -357,7 +357,18 @@ class AdjustedMutualInfoScore(_ContingencyMetric):
         return self._finish(_information.adjusted_mutual_info(self._accumulated_table(), self.average_method))
 
 
-class HomogeneityScore(_ContingencyMetric):
+class _HomogeneityFamily(_ContingencyMetric):
+    """Homogeneity, completeness and V-measure come out of one computation; each class keeps one."""
+
+    _position: int
+    beta = 1.0
+
+    def compute(self) -> Tensor:
+        scores = _information.homogeneity_completeness_v_measure(self._accumulated_table(), self.beta)
+        return self._finish(scores[self._position])
+
+
+class HomogeneityScore(_HomogeneityFamily):
     r"""Homogeneity: each predicted cluster holds members of a single target class.
 
     :math:`h = MI / H(\text{target})`, in :math:`[0, 1]`; 1 when ``target`` has one class.
@@ -372,11 +383,10 @@ class HomogeneityScore(_ContingencyMetric):
         tensor(1., dtype=torch.float64)
     """
 
-    def compute(self) -> Tensor:
-        return self._finish(_information.homogeneity_completeness_v_measure(self._accumulated_table(), 1.0)[0])
+    _position = 0
 
 
-class CompletenessScore(_ContingencyMetric):
+class CompletenessScore(_HomogeneityFamily):
     r"""Completeness: all members of a target class are in the same predicted cluster.
 
     :math:`c = MI / H(\text{preds})`, in :math:`[0, 1]`; 1 when ``preds`` has one cluster.
@@ -391,11 +401,10 @@ class CompletenessScore(_ContingencyMetric):
         tensor(0.5000, dtype=torch.float64)
     """
 
-    def compute(self) -> Tensor:
-        return self._finish(_information.homogeneity_completeness_v_measure(self._accumulated_table(), 1.0)[1])
+    _position = 1
 
 
-class VMeasureScore(_ContingencyMetric):
+class VMeasureScore(_HomogeneityFamily):
     r"""V-measure: the weighted harmonic mean of homogeneity and completeness.
 
     :math:`v = (1 + \beta) h c / (\beta h + c)`, in :math:`[0, 1]`. With ``beta=1`` it equals NMI
@@ -410,9 +419,8 @@ class VMeasureScore(_ContingencyMetric):
         tensor(0.6667, dtype=torch.float64)
     """
 
+    _position = 2
+
     def __init__(self, *args: Any, beta: float = 1.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.beta = check_beta(beta)
-
-    def compute(self) -> Tensor:
-        return self._finish(_information.homogeneity_completeness_v_measure(self._accumulated_table(), self.beta)[2])
