@@ -109,3 +109,10 @@ def test_batched_with_different_cluster_counts_per_row_and_many_rows():
     preds = torch.stack([torch.from_numpy(rng.integers(0, k, 2000)) for k in range(2, 66)])
     singles = torch.stack([F.adjusted_mutual_info_score(row, target) for row in preds])
     torch.testing.assert_close(F.adjusted_mutual_info_score(preds, target), singles, rtol=0, atol=1e-13)
+
+
+def test_a_single_batched_clustering_keeps_its_axis():
+    preds, target = torch.tensor([[0, 0, 1, 1]]), torch.tensor([0, 0, 1, 0])
+    metric = torch_mi.NormalizedMutualInfoScore(num_clusterings=1)
+    assert metric(preds, target).shape == (1,)
+    assert metric.compute().shape == (1,) == F.normalized_mutual_info_score(preds, target).shape

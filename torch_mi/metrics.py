@@ -17,6 +17,7 @@ concatenated labels, bit for bit.
 
 from __future__ import annotations
 
+import functools
 import math
 from numbers import Integral
 from typing import Any, Optional, Sequence, Union
@@ -225,6 +226,18 @@ class _ContingencyMetric(Metric):
 
     def _finish(self, values: Tensor) -> Tensor:
         return values if self.num_clusterings is not None else values.reshape(())
+
+    def _wrap_compute(self, compute: Any) -> Any:
+        # torchmetrics squeezes one-element results; with num_clusterings=1 that would drop the
+        # clustering axis that the functional twin keeps, so restore it.
+        wrapped = super()._wrap_compute(compute)
+
+        @functools.wraps(wrapped)
+        def keep_clustering_axis(*args: Any, **kwargs: Any) -> Any:
+            value = wrapped(*args, **kwargs)
+            return value.reshape(-1) if self.num_clusterings is not None else value
+
+        return keep_clustering_axis
 
     def contingency_matrix(self, return_labels: bool = False) -> Union[Tensor, tuple[Tensor, Tensor, Tensor]]:
         """The accumulated table: (R, C) int64, or (B, R, C) with ``num_clusterings``.
