@@ -21,6 +21,8 @@ from torch import Tensor
 # A direct-address histogram (bincount) beats sorting when the key range is at most this many
 # bins, or a few times the number of entries: both keep the histogram's memory small.
 _MAX_DIRECT_BINS = 1 << 22
+# Labels per block when B clusterings are counted together.
+_BATCH_BLOCK_ELEMENTS = 1 << 21
 
 
 class PairCounts(NamedTuple):
@@ -70,13 +72,22 @@ def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
 
     ``preds`` may be (N,) or (B, N); for (B, N) the group of each pair is its row in ``preds``.
     The batched keys broadcast ``target`` and the group ids instead of repeating them B times.
+    The result is sorted by (group, target, pred) either way.
     """
     target = target.long()
     preds = preds.long()
-    if preds.ndim == 2:
-        groups = torch.arange(preds.shape[0], device=preds.device).unsqueeze(1)
-        return aggregate_pairs(target.unsqueeze(0), preds, groups=groups)
-    return aggregate_pairs(target, preds)
+    if preds.ndim == 1:
+        return aggregate_pairs(target, preds)
+    # Clusterings are counted a few rows at a time: each block's keys stay about cache-sized, and
+    # memory stays bounded however many clusterings there are.
+    rows = max(1, _BATCH_BLOCK_ELEMENTS // max(1, preds.shape[1]))
+    blocks = []
+    for first in range(0, preds.shape[0], rows):
+        block = preds[first : first + rows]
+        groups = torch.arange(block.shape[0], device=preds.device).unsqueeze(1)
+        counts = aggregate_pairs(target.unsqueeze(0), block, groups=groups)
+        blocks.append(counts._replace(groups=counts.groups + first))
+    return PairCounts(*(torch.cat(column) for column in zip(*blocks)))
 
 
 def aggregate_pairs(

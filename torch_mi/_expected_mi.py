@@ -167,18 +167,20 @@ def _window_sums(u, v, n, lo, hi, mode, width: int) -> Tensor:
     u, v, n, lo = (t.unsqueeze(1) for t in (u, v, n, lo))
     j = torch.arange(width, dtype=torch.float64, device=u.device).unsqueeze(0)
     k = lo + j
-    j_mode = (mode - lo.squeeze(1)).unsqueeze(1)
-    j_last = (hi - lo.squeeze(1)).unsqueeze(1)
-    # step[j] = log P(lo+j) - log P(lo+j-1) for 1 <= j <= j_last; 0 at j = 0; -inf past the window,
-    # so the cumulative sums below carry P = 0 to every padding position.
+    past_mode = j > (mode.unsqueeze(1) - lo)
+    in_window = j <= (hi.unsqueeze(1) - lo)
+    # step[j] = log P(lo+j) - log P(lo+j-1) for 1 <= j inside the window; 0 at j = 0; -inf past the
+    # window, so the cumulative sums below carry P = 0 to every padding position.
     ratio = ((u + 1 - k) * (v + 1 - k)) / (k * (n - u - v + k))
-    step = torch.where(j <= j_last, torch.where(j >= 1, torch.log(ratio), 0.0), -math.inf)
-    # log P relative to the mode, accumulated outwards from it so rounding grows only where P is small.
-    above = torch.cumsum(torch.where(j > j_mode, step, 0.0), dim=1)
-    steps_below = torch.where(j <= j_mode, step, 0.0)
-    below = torch.flip(torch.cumsum(torch.flip(steps_below, (1,)), dim=1), (1,)) - steps_below
-    p = torch.exp(torch.where(j >= j_mode, above, -below))
-    # (k/n) log(n k / (u v)), with 0 at k = 0 (xlogy's convention for 0 log 0).
-    # n k / (u v) rather than k (n / (u v)): exactly 1 when u or v is n, so a one-cluster side gives 0.
-    mi_term = torch.xlogy(k, (n * k) / (u * v)) / n
-    return (p * mi_term).sum(dim=1) / p.sum(dim=1)
+    step = torch.where(in_window, torch.where(j >= 1, torch.log(ratio), 0.0), -math.inf)
+    # log P relative to the mode, accumulated outwards from it so rounding grows only where P is small:
+    # forwards over the steps past the mode, backwards over the steps up to it.
+    steps_up = torch.where(past_mode, step, 0.0)
+    steps_down = torch.where(past_mode, 0.0, step)
+    above = torch.cumsum(steps_up, dim=1)
+    below = torch.flip(torch.cumsum(torch.flip(steps_down, (1,)), dim=1), (1,)) - steps_down
+    p = torch.exp(torch.where(past_mode, above, -below))  # both are 0 at the mode itself
+    # k log(n k / (u v)), with 0 at k = 0 (xlogy's 0 log 0); n k / (u v) rather than k (n / (u v))
+    # is exactly 1 when u or v is n, so a one-cluster side gives exactly 0. The 1/n comes per pair.
+    mi_term = torch.xlogy(k, (n * k) / (u * v))
+    return (p * mi_term).sum(dim=1) / (p.sum(dim=1) * n.squeeze(1))
