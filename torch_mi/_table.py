@@ -33,10 +33,6 @@ class Table(NamedTuple):
     col_groups: Tensor  # (C,)
     num_groups: int
 
-    @property
-    def device(self) -> torch.device:
-        return self.cell_counts.device
-
     def samples_per_group(self) -> Tensor:
         """n of each group, int64 (G,)."""
         return _group_sum(self.row_sums, self.row_groups, self.num_groups)
