@@ -59,7 +59,7 @@ def expected_mutual_info_from_marginals(
     cols = _distinct_per_group(col_sums, col_groups)
     for u, v, groups, weights in _pairs_within_groups(rows, cols):
         n_pair = n[groups].double()
-        terms = weights * _pair_expectations(u.double(), v.double(), n_pair, device)
+        terms = weights * _pair_expectations(u.double(), v.double(), n_pair)
         if num_groups == 1:
             result += terms.sum()  # pairwise summation, deterministic on every device
         else:
@@ -100,14 +100,14 @@ def _pairs_within_groups(rows, cols):
         start = stop
 
 
-def _pair_expectations(u: Tensor, v: Tensor, n: Tensor, device: torch.device) -> Tensor:
+def _pair_expectations(u: Tensor, v: Tensor, n: Tensor) -> Tensor:
     """sum_k (k/n) log(n k / (u v)) P(k; u, v, n) for each pair, float64."""
     lo, hi, mode = _windows(u, v, n)
     padded = _padded_widths((hi - lo + 1).long())
     order = torch.argsort(padded, stable=True)
     bucket_widths, bucket_sizes = torch.unique_consecutive(padded[order], return_counts=True)
     out = torch.empty_like(u)
-    block = _BLOCK_ELEMENTS.get(device.type, _BLOCK_ELEMENTS["cuda"])
+    block = _BLOCK_ELEMENTS.get(u.device.type, _BLOCK_ELEMENTS["cuda"])
     start = 0
     for width, size in zip(bucket_widths.tolist(), bucket_sizes.tolist()):
         step = max(1, block // width)
