@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from torch_mi._expected_mi import expected_mutual_info
-from torch_mi._table import Table, _group_sum
+from torch_mi._table import Table, group_sum
 
 _EPS = torch.finfo(torch.float64).eps
 
@@ -28,7 +28,7 @@ def _entropy(sums: Tensor, groups: Tensor, n: Tensor, num_groups: int) -> Tensor
 def _reduce(terms: Tensor, groups: Tensor, num_groups: int) -> Tensor:
     if num_groups == 1:  # pairwise summation, and deterministic on CUDA where index_add_ is not
         return terms.sum().reshape(1)
-    return _group_sum(terms, groups, num_groups)
+    return group_sum(terms, groups, num_groups)
 
 
 def entropies(table: Table) -> tuple[Tensor, Tensor]:

@@ -13,8 +13,6 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from torch_mi._contingency import PairCounts
-
 
 class Table(NamedTuple):
     """One or more contingency tables (one per group), nonzero cells only.
@@ -35,14 +33,15 @@ class Table(NamedTuple):
 
     def samples_per_group(self) -> Tensor:
         """n of each group, int64 (G,)."""
-        return _group_sum(self.row_sums, self.row_groups, self.num_groups)
+        return group_sum(self.row_sums, self.row_groups, self.num_groups)
 
     def count_per_group(self, groups: Tensor) -> Tensor:
         """How many entries (cells, rows or cols) each group has, int64 (G,)."""
         return torch.bincount(groups, minlength=self.num_groups)
 
 
-def _group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+def group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+    """Sum ``values`` per group: (G,) of ``values``' dtype."""
     return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, groups, values)
 
 
@@ -72,21 +71,18 @@ def from_dense(counts: Tensor) -> Table:
     )
 
 
-def from_pairs(pairs: PairCounts, num_groups: int = 1) -> Table:
-    """Table from distinct (group, target, pred) triples sorted lexicographically (``aggregate_pairs``)."""
-    row_keys, cell_rows = _group_label_index(pairs.groups, pairs.target)
-    col_keys, cell_cols = _group_label_index(pairs.groups, pairs.preds)
-    row_sums = torch.zeros(row_keys.shape[0], dtype=torch.long, device=pairs.counts.device).index_add_(
-        0, cell_rows, pairs.counts
-    )
-    col_sums = torch.zeros(col_keys.shape[0], dtype=torch.long, device=pairs.counts.device).index_add_(
-        0, cell_cols, pairs.counts
-    )
+def from_cells(groups: Tensor, rows: Tensor, cols: Tensor, counts: Tensor, num_groups: int = 1) -> Table:
+    """Table from its nonzero cells: distinct (group, row label, col label) triples in lexicographic
+    order, with their positive counts. Labels are any int64 values."""
+    row_keys, cell_rows = _group_label_index(groups, rows)
+    col_keys, cell_cols = _group_label_index(groups, cols)
+    row_sums = torch.zeros(row_keys.shape[0], dtype=torch.long, device=counts.device).index_add_(0, cell_rows, counts)
+    col_sums = torch.zeros(col_keys.shape[0], dtype=torch.long, device=counts.device).index_add_(0, cell_cols, counts)
     return Table(
-        cell_counts=pairs.counts,
+        cell_counts=counts,
         cell_rows=cell_rows,
         cell_cols=cell_cols,
-        cell_groups=pairs.groups,
+        cell_groups=groups,
         row_sums=row_sums,
         row_groups=row_keys[:, 0],
         col_sums=col_sums,

@@ -18,7 +18,7 @@ from torch_mi import _information
 from torch_mi._contingency import pair_counts
 from torch_mi._expected_mi import expected_mutual_info_from_marginals
 from torch_mi._inputs import as_label_tensor, check_average_method, check_beta, check_log_base, labels_pair
-from torch_mi._table import Table, from_pairs
+from torch_mi._table import Table, from_cells
 
 __all__ = [
     "adjusted_mutual_info_score",
@@ -38,7 +38,7 @@ def _table_from_labels(preds: Any, target: Any) -> tuple[Table, bool]:
     preds, target = labels_pair(preds, target, allow_batched_preds=True)
     batched = preds.ndim == 2
     num_groups = preds.shape[0] if batched else 1
-    return from_pairs(pair_counts(preds, target), num_groups=num_groups), batched
+    return from_cells(*pair_counts(preds, target), num_groups=num_groups), batched
 
 
 def _finish(values: Tensor, batched: bool) -> Tensor:
@@ -169,7 +169,7 @@ def entropy(labels: Any, *, log_base: Optional[float] = None) -> Tensor:
     labels = as_label_tensor(labels, "labels")
     if labels.ndim != 1:
         raise ValueError(f"`labels` must be 1-D (one label per sample); got shape {tuple(labels.shape)}.")
-    table = from_pairs(pair_counts(labels, torch.zeros_like(labels)))
+    table = from_cells(*pair_counts(labels, torch.zeros_like(labels)))
     return _in_base(_information.entropies(table)[1], base).reshape(())
 
 

@@ -28,9 +28,9 @@ from torchmetrics import Metric
 from torchmetrics.utilities.distributed import gather_all_tensors
 
 from torch_mi import _information
-from torch_mi._contingency import PairCounts, aggregate_pairs, dense_counts, pair_counts
+from torch_mi._contingency import aggregate_pairs, dense_counts, pair_counts
 from torch_mi._inputs import check_average_method, check_beta, check_log_base, labels_pair
-from torch_mi._table import Table, from_dense, from_pairs
+from torch_mi._table import Table, from_cells, from_dense
 
 __all__ = [
     "AdjustedMutualInfoScore",
@@ -221,8 +221,7 @@ class _ContingencyMetric(Metric):
         if self.num_classes is not None:
             return from_dense(self.table)
         block = self._compacted_block()
-        pairs = PairCounts(block[:, 0], block[:, 1], block[:, 2], block[:, 3])
-        return from_pairs(pairs, num_groups=num_groups)
+        return from_cells(block[:, 0], block[:, 1], block[:, 2], block[:, 3], num_groups=num_groups)
 
     def _finish(self, values: Tensor) -> Tensor:
         return values if self.num_clusterings is not None else values.reshape(())
