@@ -17,7 +17,7 @@ from torch import Tensor
 from torch_mi import _information
 from torch_mi._contingency import pair_counts
 from torch_mi._expected_mi import expected_mutual_info_from_marginals
-from torch_mi._inputs import as_label_tensor, check_average_method, check_beta, check_log_base, labels_pair
+from torch_mi._validation import as_label_tensor, check_average_method, check_beta, check_log_base, labels_pair
 from torch_mi._table import Table, from_cells
 
 __all__ = [

@@ -1,0 +1,211 @@
+"""The torchmetrics glue every torch_mi Metric shares: one contingency state, validated in and out.
+
+A ``ContingencyMetric`` holds a contingency state (``torch_mi._state``: a dense table or sparse pair
+blocks), registered with torchmetrics so that reset, sync, forward, pickling, ``.to()`` and
+``state_dict`` work as for any Metric. Subclasses only turn the accumulated ``Table`` into a score in
+``compute()``. Every class keeps the same state under the same name, so a ``MetricCollection`` of them
+updates one table per batch (torchmetrics' compute groups).
+
+torchmetrics has no public hooks for what a compacting, validated state needs, so four private
+methods are overridden, all here: ``_reduce_states`` and ``_sync_dist`` (keep sparse blocks compact
+and typed, also on a rank with no samples), ``_wrap_compute`` (keep the clustering axis that
+torchmetrics squeezes when B = 1) and ``_load_from_state_dict`` (refuse a corrupt checkpoint).
+Tested with torchmetrics 1.3 (the lowest the package declares; CI runs it) to 1.9.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Optional, Sequence, Union
+
+import torch
+from torch import Tensor
+from torchmetrics import Metric
+from torchmetrics.utilities.distributed import gather_all_tensors
+
+from torch_mi._state import ContingencyState, PairState, state_for
+from torch_mi._table import Table
+from torch_mi._validation import check_bool, check_num_classes, check_optional_int, labels_pair
+
+# Appended to every public class's docstring, so help() and IDEs show torch_mi's own options.
+COMMON_ARGS = """
+    Keyword-only args (every torch_mi Metric):
+        num_classes: ``None`` (default) for arbitrary integer labels, kept as the distinct (target,
+            pred) pairs that occur; a positive int K, or a pair ``(target_classes, pred_classes)``,
+            for labels in ``[0, K)``, kept as a dense int64 table (no host sync per update with
+            ``validate_args=False``).
+        num_clusterings: ``None`` (default) for ``preds`` of shape (N,); B to score B clusterings
+            of the same samples at once: ``preds`` of shape (B, N), ``compute()`` returns (B,).
+        ignore_index: samples whose target equals it are left out (void pixels, unlabelled points).
+        validate_args: check labels against ``num_classes``. Off, a dense ``update()`` makes no
+            host-device synchronization; out-of-range labels are then undefined behaviour.
+        kwargs: passed to ``torchmetrics.Metric`` (``sync_on_compute``, ``dist_sync_on_step``,
+            ``compute_with_cache``, ...).
+"""
+
+
+def with_common_args(cls: type) -> type:
+    cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n" + COMMON_ARGS
+    return cls
+
+
+class ContingencyMetric(Metric):
+    """Base of every torch_mi Metric: accumulates a contingency table of target x preds labels."""
+
+    is_differentiable = False
+    higher_is_better: Optional[bool] = True
+    full_state_update = False
+    plot_lower_bound: Optional[float] = 0.0
+    plot_upper_bound: Optional[float] = 1.0
+
+    def __init__(
+        self,
+        *,
+        num_classes: Union[int, tuple[int, int], None] = None,
+        num_clusterings: Optional[int] = None,
+        ignore_index: Optional[int] = None,
+        validate_args: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        # Validate everything before torchmetrics sets anything up.
+        classes = check_num_classes(num_classes)
+        clusterings = check_optional_int(num_clusterings, "num_clusterings", minimum=1)
+        ignore = check_optional_int(ignore_index, "ignore_index")
+        validate = check_bool(validate_args, "validate_args")
+        state = state_for(classes, clusterings)
+        super().__init__(**kwargs)
+        self.num_classes = classes
+        self.num_clusterings = clusterings
+        self.ignore_index = ignore
+        self.validate_args = validate
+        self._layout = state
+        self.add_state(state.attribute, default=state.default(), dist_reduce_fx=state.reduction)
+
+    # ----------------------------------------------------------------------------------- update
+    def update(self, preds: Any, target: Any) -> None:
+        """Add the (target, preds) pairs of a batch to the table. A rejected batch changes nothing."""
+        preds, target = labels_pair(preds, target, allow_batched_preds=self.num_clusterings is not None)
+        if self.num_clusterings is not None and (preds.ndim != 2 or preds.shape[0] != self.num_clusterings):
+            raise ValueError(
+                f"`preds` must have shape (num_clusterings, N) = ({self.num_clusterings}, N); "
+                f"got {tuple(preds.shape)}."
+            )
+        if target.device != self.device:
+            raise ValueError(
+                f"The labels are on {target.device} but the metric's state is on {self.device}; "
+                f"move one of them, e.g. `metric.to({str(target.device)!r})`."
+            )
+        name = self._layout.attribute
+        setattr(self, name, self._layout.add(getattr(self, name), preds, target, self.ignore_index, self.validate_args))
+
+    # ---------------------------------------------------------------------------------- compute
+    def accumulated_table(self) -> Table:
+        """The canonical ``Table`` of everything accumulated (synced across ranks inside ``compute()``)."""
+        value = getattr(self, self._layout.attribute)
+        if isinstance(self._layout, PairState):
+            return self._layout.to_table(value, self.device)
+        return self._layout.to_table(value)
+
+    def _finish(self, values: Tensor) -> Tensor:
+        return values if self.num_clusterings is not None else values.reshape(())
+
+    def contingency_matrix(self, return_labels: bool = False) -> Union[Tensor, tuple[Tensor, Tensor, Tensor]]:
+        """The accumulated table: (R, C) int64, or (B, R, C) with ``num_clusterings``.
+
+        Dense mode returns the full ``num_classes`` table (labels 0..K-1, empty rows included);
+        sparse mode one row per target label seen and one column per pred label seen, sorted.
+        With ``return_labels``, also the row (target) and column (pred) labels.
+        """
+        value = getattr(self, self._layout.attribute)
+        if isinstance(self._layout, PairState):
+            table, rows, cols = self._layout.matrix(value, self.device)
+        else:
+            table, rows, cols = self._layout.matrix(value)
+        return (table, rows, cols) if return_labels else table
+
+    def plot(self, val: Optional[Union[Tensor, Sequence[Tensor]]] = None, ax: Optional[Any] = None) -> Any:
+        """Plot a single or multiple values from the metric (torchmetrics' ``Metric.plot``).
+
+        Example:
+            >>> import torch
+            >>> from torch_mi import NormalizedMutualInfoScore
+            >>> metric = NormalizedMutualInfoScore()
+            >>> metric.update(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 0, 1, 0]))
+            >>> fig, ax = metric.plot()
+        """
+        return self._plot(val, ax)
+
+    def plot_contingency(self, ax: Optional[Any] = None, **kwargs: Any) -> Any:
+        """Heatmap of the accumulated table: which target clusters were mixed into which pred clusters.
+
+        Returns ``(figure, axes)``; keyword arguments go to ``torch_mi.plotting.plot_contingency``.
+        """
+        from torch_mi.plotting import plot_contingency  # matplotlib is an extra
+
+        if self.num_clusterings is not None:
+            raise ValueError("plot_contingency draws one table; this metric holds num_clusterings tables.")
+        table, rows, cols = self.contingency_matrix(return_labels=True)
+        return plot_contingency(table, row_labels=rows, col_labels=cols, ax=ax, **kwargs)
+
+    # ----------------------------------------------------------------- state from outside, checked
+    def merge_state(self, incoming_state: Union[dict[str, Any], Metric]) -> None:
+        """Add another metric's (or a state dict's) table to this one; a mismatched state is refused unchanged."""
+        name = self._layout.attribute
+        if isinstance(incoming_state, ContingencyMetric):
+            if incoming_state._layout.describe() != self._layout.describe():
+                raise ValueError(
+                    f"Cannot merge a metric holding {incoming_state._layout.describe()} into one holding "
+                    f"{self._layout.describe()}: construct both with the same num_classes and num_clusterings."
+                )
+            self._layout.check(getattr(incoming_state, name), "merge_state")
+        elif isinstance(incoming_state, dict):
+            if name not in incoming_state:
+                raise ValueError(
+                    f"merge_state: expected a dict with the key {name!r} holding {self._layout.describe()}; "
+                    f"got keys {sorted(incoming_state)}."
+                )
+            self._layout.check(incoming_state[name], "merge_state")
+        super().merge_state(incoming_state)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
+        name = self._layout.attribute
+        other = "pairs" if name == "table" else "table"
+        if prefix + other in state_dict and prefix + name not in state_dict:
+            raise ValueError(
+                f"load_state_dict: the checkpoint holds a {'dense table' if other == 'table' else 'sparse pair list'} "
+                f"({prefix + other!r}) but this metric keeps {self._layout.describe()}; construct it with the "
+                "num_classes the checkpoint was saved with."
+            )
+        if prefix + name in state_dict:
+            self._layout.check(state_dict[prefix + name], f"load_state_dict ({prefix + name!r})")
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        if isinstance(self._layout, PairState):  # a loaded list may be empty or one block on any device
+            self.pairs = self._layout.settle(list(self.pairs) if isinstance(self.pairs, (list, tuple)) else self.pairs)
+
+    # ------------------------------------------------------------ torchmetrics internals, in one place
+    def _reduce_states(self, incoming_state: dict[str, Any]) -> None:
+        # forward() and merge_state() append blocks here rather than in update(): compact here too.
+        super()._reduce_states(incoming_state)
+        if isinstance(self._layout, PairState):
+            self.pairs = self._layout.settle(self.pairs)
+
+    def _sync_dist(self, dist_sync_fn: Any = gather_all_tensors, process_group: Optional[Any] = None) -> None:
+        if isinstance(self._layout, PairState):
+            # One typed (P, 4) block per rank, possibly with P = 0: the gather then has the same
+            # dtype and rank everywhere, also on a rank that saw no samples.
+            self.pairs = [self._layout.compacted(self.pairs, self.device)]
+        super()._sync_dist(dist_sync_fn, process_group)
+        if isinstance(self._layout, PairState):
+            self.pairs = self._layout.settle(self.pairs)
+
+    def _wrap_compute(self, compute: Any) -> Any:
+        # torchmetrics squeezes one-element results; with num_clusterings=1 that would drop the
+        # clustering axis that the functional twin keeps, so restore it.
+        wrapped = super()._wrap_compute(compute)
+
+        @functools.wraps(wrapped)
+        def keep_clustering_axis(*args: Any, **kwargs: Any) -> Any:
+            value = wrapped(*args, **kwargs)
+            return value.reshape(-1) if self.num_clusterings is not None else value
+
+        return keep_clustering_axis
