@@ -23,11 +23,10 @@ GOOD = torch.tensor([0, 1, 1, 0])
         torch.tensor([0, 1, 1, 0], dtype=torch.complex64),
         np.array([0.0, 1.0, 1.0, 0.0]),
         [0.5, 1, 1, 0],
-        ["a", "b", "b", "a"],
         "abba",
         3,
     ],
-    ids=["float32", "float16", "complex", "numpy-float", "list-float", "strings", "str", "int"],
+    ids=["float32", "float16", "complex", "numpy-float", "list-float", "str", "int"],
 )
 @pytest.mark.parametrize("side", ["preds", "target"])
 def test_non_integer_labels_raise_type_error(score, bad, side):
@@ -60,17 +59,22 @@ def test_unknown_average_method(score, method):
         score(GOOD, GOOD, average_method=method)
 
 
-@pytest.mark.parametrize("base", [0, -2, 1, 1.0, math.inf, math.nan, "2", True, None.__class__])
-def test_bad_log_base(base):
-    with pytest.raises((ValueError, TypeError), match=r"`log_base` must be None or a positive real number other than 1"):
+@pytest.mark.parametrize(
+    "base, error",
+    [(0, ValueError), (-2, ValueError), (1, ValueError), (1.0, ValueError), (math.inf, ValueError),
+     (math.nan, ValueError), ("2", TypeError), (True, TypeError), (None.__class__, TypeError)],
+)
+def test_bad_log_base(base, error):
+    with pytest.raises(error, match=r"`log_base` must be None or a positive real number other than 1"):
         F.mutual_info_score(GOOD, GOOD, log_base=base)
-    with pytest.raises((ValueError, TypeError), match=r"`log_base`"):
+    with pytest.raises(error, match=r"`log_base`"):
         F.entropy(GOOD, log_base=base)
 
 
-def test_bad_beta():
-    with pytest.raises(ValueError, match=r"`beta` must be a non-negative finite number; got -1"):
-        F.v_measure_score(GOOD, GOOD, beta=-1)
+@pytest.mark.parametrize("beta, error", [(-1, ValueError), (math.inf, ValueError), ("2", TypeError), (None, TypeError)])
+def test_bad_beta(beta, error):
+    with pytest.raises(error, match=rf"`beta` must be a non-negative finite number; got {beta!r}"):
+        F.v_measure_score(GOOD, GOOD, beta=beta)
 
 
 def test_expected_mutual_info_arguments():
@@ -82,7 +86,7 @@ def test_expected_mutual_info_arguments():
         F.expected_mutual_info(row_sums=[1, 2], col_sums=[4])
     with pytest.raises(ValueError, match=r"`row_sums` must hold non-negative counts; got a minimum of -1"):
         F.expected_mutual_info(row_sums=[-1, 2], col_sums=[1])
-    with pytest.raises(ValueError, match=r"`contingency` must be 2-D"):
+    with pytest.raises(ValueError, match=r"`contingency` must be a \(R, C\) or \(B, R, C\) table of counts; got shape \(3,\)"):
         F.expected_mutual_info(torch.ones(3, dtype=torch.long))
     with pytest.raises(TypeError, match=r"`contingency` must hold integer"):
         F.expected_mutual_info(torch.ones(2, 2))

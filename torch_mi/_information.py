@@ -8,6 +8,9 @@ exactly 1 rather than 1 up to rounding.
 
 from __future__ import annotations
 
+import math
+from typing import Optional
+
 import torch
 from torch import Tensor
 
@@ -118,3 +121,16 @@ def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tenso
         0.0,
     )
     return homogeneity, completeness, v_measure
+
+
+def labeling_entropy(sizes: Tensor) -> Tensor:
+    """H of one labeling from its cluster sizes (positive int64), 0-dim float64 in nats."""
+    if sizes.numel() == 0:
+        return torch.zeros((), dtype=torch.float64, device=sizes.device)
+    groups = torch.zeros_like(sizes)
+    return _entropy(sizes, groups, sizes.sum().reshape(1), 1).reshape(())
+
+
+def in_log_base(nats: Tensor, log_base: Optional[float]) -> Tensor:
+    """Information in nats re-expressed in ``log_base`` (None: nats; 2: bits)."""
+    return nats if log_base is None else nats / math.log(log_base)

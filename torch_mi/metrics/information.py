@@ -6,7 +6,6 @@ table into its score with the same ``torch_mi._information`` function as its fun
 are torchmetrics' (``average_method``, ``beta``); torch_mi's own options are keyword-only.
 """
 
-import math
 from typing import Any, Optional, Tuple, Union
 
 from torch import Tensor
@@ -56,8 +55,7 @@ class MutualInfoScore(ContingencyMetric):
                          validate_args=validate_args, **kwargs)
 
     def compute(self) -> Tensor:
-        mi = _information.mutual_info(self.accumulated_table())
-        return self._finish(mi if self.log_base is None else mi / math.log(self.log_base))
+        return self._finish(_information.in_log_base(_information.mutual_info(self.accumulated_table()), self.log_base))
 
 
 class _AveragedScore(ContingencyMetric):

@@ -1,0 +1,29 @@
+"""Functional twins of the Metric classes: labels (or a contingency table) in, float64 tensors out.
+
+The argument order is torchmetrics' ``(preds, target)``; ``torch_mi.sklearn`` has the same scores
+with scikit-learn's ``(labels_true, labels_pred)`` order and Python floats.
+"""
+
+from torch_mi.functional.information import (
+    adjusted_mutual_info_score,
+    completeness_score,
+    homogeneity_completeness_v_measure,
+    homogeneity_score,
+    mutual_info_score,
+    normalized_mutual_info_score,
+    v_measure_score,
+)
+from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
+
+__all__ = [
+    "adjusted_mutual_info_score",
+    "completeness_score",
+    "contingency_matrix",
+    "entropy",
+    "expected_mutual_info",
+    "homogeneity_completeness_v_measure",
+    "homogeneity_score",
+    "mutual_info_score",
+    "normalized_mutual_info_score",
+    "v_measure_score",
+]
