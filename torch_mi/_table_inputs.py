@@ -31,15 +31,24 @@ class Scored(NamedTuple):
         return values if self.batched else values.reshape(())
 
 
-def table_from_inputs(preds: Any, target: Any, contingency: Any, *, allow_batched: bool = True) -> Scored:
+def table_from_inputs(
+    preds: Any,
+    target: Any,
+    contingency: Any,
+    *,
+    allow_batched: bool = True,
+    names: tuple[str, str] = ("preds", "target"),
+) -> Scored:
     """The ``Table`` of either labels (``preds``, ``target``) or a ``contingency`` table — exactly one of them."""
     if contingency is not None:
         if preds is not None or target is not None:
-            raise ValueError("Give either `preds` and `target`, or `contingency`, not both.")
+            raise ValueError(f"Give either `{names[0]}` and `{names[1]}`, or `contingency`, not both.")
         return table_from_contingency(contingency, allow_batched=allow_batched)
     if preds is None or target is None:
-        raise ValueError("Give `preds` and `target` (labels of the same samples), or a `contingency` table.")
-    preds, target = labels_pair(preds, target, allow_batched_preds=allow_batched, factorize_strings=True)
+        raise ValueError(f"Give `{names[0]}` and `{names[1]}` (labels of the same samples), or a `contingency` table.")
+    preds, target = labels_pair(
+        preds, target, allow_batched_preds=allow_batched, factorize_strings=True, names=names
+    )
     batched = preds.ndim == 2
     counts = pair_counts(preds, target)
     return Scored(from_cells(*counts, num_groups=preds.shape[0] if batched else 1), batched)

@@ -91,35 +91,42 @@ def _from_numpy(array: np.ndarray, name: str) -> Tensor:
 
 
 def labels_pair(
-    preds: Any, target: Any, *, allow_batched_preds: bool = False, factorize_strings: bool = False
+    preds: Any,
+    target: Any,
+    *,
+    allow_batched_preds: bool = False,
+    factorize_strings: bool = False,
+    names: tuple[str, str] = ("preds", "target"),
 ) -> tuple[Tensor, Tensor]:
     """Validate ``preds`` and ``target`` together and return them as int64 tensors.
 
     ``target`` is 1-D of length N. ``preds`` is 1-D of length N, or, when ``allow_batched_preds``,
-    2-D of shape (B, N) with B >= 1: B clusterings of the same N samples.
+    2-D of shape (B, N) with B >= 1: B clusterings of the same N samples. ``names`` are the
+    argument names that error messages use (scikit-learn's are ``labels_pred``, ``labels_true``).
     """
-    preds = as_label_tensor(preds, "preds", factorize_strings=factorize_strings)
-    target = as_label_tensor(target, "target", factorize_strings=factorize_strings)
+    p_name, t_name = names
+    preds = as_label_tensor(preds, p_name, factorize_strings=factorize_strings)
+    target = as_label_tensor(target, t_name, factorize_strings=factorize_strings)
     if target.ndim != 1:
-        raise ValueError(f"`target` must be 1-D (one label per sample); got shape {tuple(target.shape)}.")
+        raise ValueError(f"`{t_name}` must be 1-D (one label per sample); got shape {tuple(target.shape)}.")
     if allow_batched_preds:
         if preds.ndim not in (1, 2):
             raise ValueError(
-                f"`preds` must be 1-D (N,) or 2-D (B, N) for B clusterings; got shape {tuple(preds.shape)}."
+                f"`{p_name}` must be 1-D (N,) or 2-D (B, N) for B clusterings; got shape {tuple(preds.shape)}."
             )
         if preds.ndim == 2 and preds.shape[0] == 0:
-            raise ValueError(f"`preds` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}.")
+            raise ValueError(f"`{p_name}` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}.")
     elif preds.ndim != 1:
-        raise ValueError(f"`preds` must be 1-D (one label per sample); got shape {tuple(preds.shape)}.")
+        raise ValueError(f"`{p_name}` must be 1-D (one label per sample); got shape {tuple(preds.shape)}.")
     if preds.shape[-1] != target.shape[0]:
         raise ValueError(
-            f"`preds` and `target` must label the same samples: `preds` has {preds.shape[-1]} samples "
-            f"(shape {tuple(preds.shape)}), `target` has {target.shape[0]}."
+            f"`{p_name}` and `{t_name}` must label the same samples: `{p_name}` has {preds.shape[-1]} samples "
+            f"(shape {tuple(preds.shape)}), `{t_name}` has {target.shape[0]}."
         )
     if preds.device != target.device:
         raise ValueError(
-            f"`preds` and `target` must be on the same device; got `preds` on {preds.device} "
-            f"and `target` on {target.device}."
+            f"`{p_name}` and `{t_name}` must be on the same device; got `{p_name}` on {preds.device} "
+            f"and `{t_name}` on {target.device}."
         )
     return preds, target
 

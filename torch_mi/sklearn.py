@@ -1,0 +1,139 @@
+"""scikit-learn's clustering-comparison functions, exact and fast: ``from torch_mi import sklearn as metrics``.
+
+Same names, signatures and argument order as ``sklearn.metrics`` (``labels_true, labels_pred``;
+keyword-only options), the same accepted inputs (lists, numpy arrays of integers, strings or objects,
+pandas Series, and torch tensors too) and the same return types (Python floats; numpy arrays and
+scipy sparse matrices for the contingency and pair confusion matrices). Underneath, every score is
+torch_mi's float64 computation on one contingency table: AMI hundreds of times faster than
+scikit-learn and within 1e-13 of exact.
+
+Example:
+    >>> from torch_mi import sklearn as metrics
+    >>> labels_true = ["cat", "cat", "dog", "dog", "bird", "bird"]
+    >>> labels_pred = [1, 1, 0, 0, 0, 3]
+    >>> metrics.adjusted_mutual_info_score(labels_true, labels_pred)
+    0.5023607027202736
+    >>> metrics.homogeneity_score(labels_true, labels_pred)  # asymmetric: labels_true first, as in scikit-learn
+    0.7103099178571526
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import numpy as np
+from torch import Tensor
+
+from torch_mi import _information
+from torch_mi._contingency import pair_counts
+from torch_mi._table import Table
+from torch_mi._table_inputs import table_from_contingency, table_from_inputs
+from torch_mi._validation import check_average_method, check_beta, labels_pair
+
+__all__ = [
+    "adjusted_mutual_info_score",
+    "completeness_score",
+    "contingency_matrix",
+    "entropy",
+    "expected_mutual_information",
+    "homogeneity_completeness_v_measure",
+    "homogeneity_score",
+    "mutual_info_score",
+    "normalized_mutual_info_score",
+    "v_measure_score",
+]
+
+_NAMES = ("labels_pred", "labels_true")
+
+
+def _table(labels_true: Any, labels_pred: Any, contingency: Any = None) -> Table:
+    if contingency is not None:  # scikit-learn ignores the labels when a contingency table is given
+        return table_from_contingency(contingency, allow_batched=False).table
+    return table_from_inputs(labels_pred, labels_true, None, allow_batched=False, names=_NAMES).table
+
+
+def _float(score: Callable[[Table], Tensor], table: Table) -> float:
+    return float(score(table).item())
+
+
+def mutual_info_score(labels_true: Any, labels_pred: Any, *, contingency: Any = None) -> float:
+    """Mutual information in nats, as ``sklearn.metrics.mutual_info_score``; ``contingency`` replaces the labels."""
+    return _float(_information.mutual_info, _table(labels_true, labels_pred, contingency))
+
+
+def normalized_mutual_info_score(labels_true: Any, labels_pred: Any, *, average_method: str = "arithmetic") -> float:
+    """NMI, as ``sklearn.metrics.normalized_mutual_info_score``."""
+    method = check_average_method(average_method)
+    return _float(lambda t: _information.normalized_mutual_info(t, method), _table(labels_true, labels_pred))
+
+
+def adjusted_mutual_info_score(labels_true: Any, labels_pred: Any, *, average_method: str = "arithmetic") -> float:
+    """AMI, as ``sklearn.metrics.adjusted_mutual_info_score``, within 1e-13 of exact."""
+    method = check_average_method(average_method)
+    return _float(lambda t: _information.adjusted_mutual_info(t, method), _table(labels_true, labels_pred))
+
+
+def homogeneity_completeness_v_measure(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> tuple[float, float, float]:
+    """(homogeneity, completeness, V-measure), as ``sklearn.metrics.homogeneity_completeness_v_measure``."""
+    beta = check_beta(beta)
+    scores = _information.homogeneity_completeness_v_measure(_table(labels_true, labels_pred), beta)
+    return tuple(float(score.item()) for score in scores)  # type: ignore[return-value]
+
+
+def homogeneity_score(labels_true: Any, labels_pred: Any) -> float:
+    """Homogeneity, as ``sklearn.metrics.homogeneity_score``: each cluster holds one class."""
+    return homogeneity_completeness_v_measure(labels_true, labels_pred)[0]
+
+
+def completeness_score(labels_true: Any, labels_pred: Any) -> float:
+    """Completeness, as ``sklearn.metrics.completeness_score``: each class sits in one cluster."""
+    return homogeneity_completeness_v_measure(labels_true, labels_pred)[1]
+
+
+def v_measure_score(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> float:
+    """V-measure, as ``sklearn.metrics.v_measure_score``."""
+    return homogeneity_completeness_v_measure(labels_true, labels_pred, beta=beta)[2]
+
+
+def entropy(labels: Any) -> float:
+    """Entropy of a labeling in nats, as ``sklearn.metrics.cluster.entropy``."""
+    from torch_mi.functional import entropy as entropy_tensor
+
+    return float(entropy_tensor(labels).item())
+
+
+def expected_mutual_information(contingency: Any, n_samples: int) -> float:
+    """E[MI] under the permutation model, as ``sklearn.metrics.cluster.expected_mutual_information``.
+
+    ``n_samples`` must equal the table's total (scikit-learn assumes it does and computes garbage
+    otherwise; here a mismatch is an error).
+    """
+    table = table_from_contingency(contingency, allow_batched=False).table
+    total = int(table.cell_counts.sum())
+    if n_samples != total:
+        raise ValueError(f"`n_samples` must equal the contingency table's total, {total}; got {n_samples!r}.")
+    from torch_mi._expected_mi import expected_mutual_info
+
+    return _float(expected_mutual_info, table)
+
+
+def contingency_matrix(
+    labels_true: Any, labels_pred: Any, *, eps: Optional[float] = None, sparse: bool = False, dtype: Any = np.int64
+) -> Any:
+    """The contingency table as ``sklearn.metrics.cluster.contingency_matrix``: rows are the sorted
+    classes of ``labels_true``, columns the sorted clusters of ``labels_pred``; a numpy array, or a
+    ``scipy.sparse.csr_matrix`` with ``sparse=True``."""
+    if eps is not None and sparse:
+        raise ValueError("Cannot set 'eps' when sparse=True")
+    preds, target = labels_pair(labels_pred, labels_true, factorize_strings=True, names=_NAMES)
+    cells = pair_counts(preds.cpu(), target.cpu())
+    rows = np.unique(cells.target.numpy(), return_inverse=True)[1]
+    cols = np.unique(cells.preds.numpy(), return_inverse=True)[1]
+    shape = (int(rows.max(initial=-1)) + 1, int(cols.max(initial=-1)) + 1)
+    if sparse:
+        import scipy.sparse
+
+        return scipy.sparse.csr_matrix((cells.counts.numpy().astype(dtype), (rows, cols)), shape=shape)
+    table = np.zeros(shape, dtype=dtype)
+    table[rows, cols] = cells.counts.numpy()
+    return table if eps is None else table + eps
