@@ -87,6 +87,8 @@ def _from_numpy(array: np.ndarray, name: str) -> Tensor:
         )
     if array.dtype.kind == "u" and array.dtype.itemsize == 8:
         array = array.astype(np.int64)  # ids above 2**63 are not labels anyone uses
+    if not array.flags.writeable:  # pandas hands out read-only views; torch wants to own writable memory
+        array = array.copy()
     return torch.from_numpy(np.ascontiguousarray(array))
 
 
