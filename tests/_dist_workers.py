@@ -210,6 +210,12 @@ ALL_SPECS = [
     ("completeness", {}),
     ("v_measure", {}),
     ("v_measure", {"beta": 0.5}),
+    ("ari", {}),
+    ("ri", {}),
+    ("fmi", {}),
+    ("acc", {}),
+    ("vi", {}),
+    ("vi", {"log_base": 2, "normalized": True}),
 ]
 SIX_SPECS = [("mi", {}), ("nmi", {}), ("ami", {}), ("homogeneity", {}), ("completeness", {}), ("v_measure", {})]
 
@@ -224,6 +230,11 @@ def make_metric(spec: tuple, **metric_kwargs: Any):
         "homogeneity": torch_mi.HomogeneityScore,
         "completeness": torch_mi.CompletenessScore,
         "v_measure": torch_mi.VMeasureScore,
+        "ari": torch_mi.AdjustedRandScore,
+        "ri": torch_mi.RandScore,
+        "fmi": torch_mi.FowlkesMallowsIndex,
+        "acc": torch_mi.ClusterAccuracy,
+        "vi": torch_mi.VariationOfInformation,
     }
     score, kwargs = spec
     return classes[score](**kwargs, **metric_kwargs)
@@ -339,7 +350,7 @@ def check_forward(ctx: Context) -> None:
 
 
 def check_collection(ctx: Context) -> None:
-    """A MetricCollection of all six classes (extra kwargs included): one compute group, one
+    """A MetricCollection of the MI family, ARI, ACC and VI (extra kwargs included): one compute group, one
     table, and each member's compute() still the score of all samples."""
     from torchmetrics import MetricCollection
 
@@ -353,6 +364,9 @@ def check_collection(ctx: Context) -> None:
         "homogeneity": ("homogeneity", {}),
         "completeness": ("completeness", {}),
         "v_measure": ("v_measure", {"beta": 2.0}),
+        "ari": ("ari", {}),
+        "acc": ("acc", {}),
+        "vi": ("vi", {}),
     }
     for name in ("uneven", "empty_rank"):
         for mode, mode_kwargs in _modes(ctx, name):

@@ -24,6 +24,11 @@ CLASSES = {
     torch_mi.HomogeneityScore: F.homogeneity_score,
     torch_mi.CompletenessScore: F.completeness_score,
     torch_mi.VMeasureScore: F.v_measure_score,
+    torch_mi.AdjustedRandScore: F.adjusted_rand_score,
+    torch_mi.RandScore: F.rand_score,
+    torch_mi.FowlkesMallowsIndex: F.fowlkes_mallows_index,
+    torch_mi.ClusterAccuracy: F.cluster_accuracy,
+    torch_mi.VariationOfInformation: F.variation_of_information,
 }
 MODES = {"sparse": None, "dense": (11, 7)}
 
@@ -192,13 +197,26 @@ def test_ignore_index_outside_dense_range_is_allowed():
     assert torch.equal(metric.compute(), F.mutual_info_score([0, 1, 2], [0, 1, 2]))
 
 
-def test_class_attributes_are_truthful():
-    for cls in CLASSES:
-        assert cls.is_differentiable is False and cls.higher_is_better is True and cls.full_state_update is False
-    assert torch_mi.MutualInfoScore.plot_upper_bound is None  # MI is bounded by the entropies, not 1
-    assert torch_mi.AdjustedMutualInfoScore.plot_lower_bound is None  # AMI can be negative
-    assert torch_mi.NormalizedMutualInfoScore.plot_lower_bound == 0.0
-    assert torch_mi.NormalizedMutualInfoScore.plot_upper_bound == 1.0
+# (higher_is_better, plot_lower_bound, plot_upper_bound) per class: what the score can really take.
+BOUNDS = {
+    torch_mi.MutualInfoScore: (True, 0.0, None),  # MI is bounded by the entropies, not 1
+    torch_mi.NormalizedMutualInfoScore: (True, 0.0, 1.0),
+    torch_mi.AdjustedMutualInfoScore: (True, None, 1.0),  # AMI can be negative without bound
+    torch_mi.HomogeneityScore: (True, 0.0, 1.0),
+    torch_mi.CompletenessScore: (True, 0.0, 1.0),
+    torch_mi.VMeasureScore: (True, 0.0, 1.0),
+    torch_mi.AdjustedRandScore: (True, -0.5, 1.0),
+    torch_mi.RandScore: (True, 0.0, 1.0),
+    torch_mi.FowlkesMallowsIndex: (True, 0.0, 1.0),
+    torch_mi.ClusterAccuracy: (True, 0.0, 1.0),
+    torch_mi.VariationOfInformation: (False, 0.0, None),  # a distance: lower is better, up to log n
+}
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_class_attributes_are_truthful(cls):
+    assert cls.is_differentiable is False and cls.full_state_update is False
+    assert (cls.higher_is_better, cls.plot_lower_bound, cls.plot_upper_bound) == BOUNDS[cls]
 
 
 def test_sparse_state_grows_with_distinct_pairs_not_samples_or_updates():
@@ -327,17 +345,21 @@ def test_dense_update_without_validation_never_synchronizes():
         torch.cuda.set_sync_debug_mode("default")
 
 
-def test_plot_works_for_every_class():
+@pytest.mark.parametrize("cls", CLASSES)
+def test_plot_draws_the_value(cls):
     pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")
     preds, target = _data(200)
-    for cls in CLASSES:
-        metric = cls()
-        metric.update(preds, target)
-        fig, ax = metric.plot()
-        assert fig is not None and ax is not None
+    metric = cls()
+    metric.update(preds, target)
+    fig, ax = metric.plot()
+    drawn = np.concatenate([line.get_ydata() for line in ax.get_lines()] or [np.zeros(0)])
+    assert metric.compute().item() in drawn.tolist() or any(
+        patch.get_height() == pytest.approx(metric.compute().item()) for patch in ax.patches
+    )
+    matplotlib.pyplot.close(fig)
 
 
 def test_checkpoint_through_a_buffer_keeps_dtype_and_device():

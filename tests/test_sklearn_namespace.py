@@ -24,6 +24,9 @@ SCALAR_SCORES = [
     "homogeneity_score",
     "completeness_score",
     "v_measure_score",
+    "adjusted_rand_score",
+    "rand_score",
+    "fowlkes_mallows_score",
 ]
 TOLERANCE = {"adjusted_mutual_info_score": 1e-10}  # scikit-learn's own E[MI] rounding, amplified
 
@@ -63,6 +66,14 @@ def test_scores_equal_scikit_learns_in_its_argument_order(pair, true_kind, pred_
     theirs = getattr(skm, name)(labels_true, labels_pred)
     assert type(ours) is float
     assert ours == pytest.approx(theirs, abs=TOLERANCE.get(name, 1e-12))
+
+
+@given(labelings(max_samples=200, max_clusters=15), KINDS, KINDS)
+def test_pair_confusion_matrix_is_scikit_learns(pair, true_kind, pred_kind):
+    labels_true, labels_pred = pair
+    ours = tms.pair_confusion_matrix(_as(true_kind, labels_true), _as(pred_kind, labels_pred))
+    assert isinstance(ours, np.ndarray) and ours.dtype == np.int64 and ours.shape == (2, 2)
+    np.testing.assert_array_equal(ours, skm.pair_confusion_matrix(labels_true, labels_pred))
 
 
 def test_asymmetric_scores_keep_the_order():

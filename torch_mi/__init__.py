@@ -1,26 +1,39 @@
-"""torch_mi: exact, fast mutual information scores for comparing clusterings, in PyTorch.
+"""torch_mi: exact, fast scores for comparing clusterings, in PyTorch.
 
-The Metric classes accumulate a contingency table across batches and distributed ranks;
-``torch_mi.functional`` holds their functional twins.
+The Metric classes accumulate one contingency table across batches and distributed ranks and
+compute every score from it: mutual information (MI, NMI, AMI), homogeneity / completeness /
+V-measure, variation of information, the pair-counting scores (Rand, adjusted Rand,
+Fowlkes-Mallows) and cluster accuracy. ``torch_mi.functional`` holds their functional twins
+(torchmetrics' argument order), ``torch_mi.sklearn`` scikit-learn's functions as drop-ins.
 """
 
 from torch_mi import functional
 from torch_mi.metrics import (
     AdjustedMutualInfoScore,
+    AdjustedRandScore,
+    ClusterAccuracy,
     CompletenessScore,
+    FowlkesMallowsIndex,
     HomogeneityScore,
     MutualInfoScore,
     NormalizedMutualInfoScore,
+    RandScore,
+    VariationOfInformation,
     VMeasureScore,
 )
 
 __all__ = [
     "AdjustedMutualInfoScore",
+    "AdjustedRandScore",
+    "ClusterAccuracy",
     "CompletenessScore",
+    "FowlkesMallowsIndex",
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "RandScore",
     "VMeasureScore",
+    "VariationOfInformation",
     "functional",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 from torch import Tensor
 
-from torch_mi import _information
+from torch_mi import _information, _pair_counting
 from torch_mi._contingency import pair_counts
 from torch_mi._table import Table
 from torch_mi._table_inputs import table_from_contingency, table_from_inputs
@@ -32,14 +32,18 @@ from torch_mi._validation import check_average_method, check_beta, labels_pair
 
 __all__ = [
     "adjusted_mutual_info_score",
+    "adjusted_rand_score",
     "completeness_score",
     "contingency_matrix",
     "entropy",
     "expected_mutual_information",
+    "fowlkes_mallows_score",
     "homogeneity_completeness_v_measure",
     "homogeneity_score",
     "mutual_info_score",
     "normalized_mutual_info_score",
+    "pair_confusion_matrix",
+    "rand_score",
     "v_measure_score",
 ]
 
@@ -93,6 +97,26 @@ def completeness_score(labels_true: Any, labels_pred: Any) -> float:
 def v_measure_score(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> float:
     """V-measure, as ``sklearn.metrics.v_measure_score``."""
     return homogeneity_completeness_v_measure(labels_true, labels_pred, beta=beta)[2]
+
+
+def adjusted_rand_score(labels_true: Any, labels_pred: Any) -> float:
+    """Adjusted Rand index, as ``sklearn.metrics.adjusted_rand_score``, exact at any n (no overflow)."""
+    return _float(_pair_counting.adjusted_rand_index, _table(labels_true, labels_pred))
+
+
+def rand_score(labels_true: Any, labels_pred: Any) -> float:
+    """Rand index, as ``sklearn.metrics.rand_score``."""
+    return _float(_pair_counting.rand_index, _table(labels_true, labels_pred))
+
+
+def fowlkes_mallows_score(labels_true: Any, labels_pred: Any) -> float:
+    """Fowlkes-Mallows index, as ``sklearn.metrics.fowlkes_mallows_score``."""
+    return _float(_pair_counting.fowlkes_mallows_index, _table(labels_true, labels_pred))
+
+
+def pair_confusion_matrix(labels_true: Any, labels_pred: Any) -> np.ndarray:
+    """The 2 x 2 pair confusion matrix ``[[tn, fp], [fn, tp]]`` (int64), as ``sklearn.metrics.pair_confusion_matrix``."""
+    return _pair_counting.pair_confusion_matrix(_table(labels_true, labels_pred))[0].cpu().numpy()
 
 
 def entropy(labels: Any) -> float:

@@ -4,6 +4,7 @@ The argument order is torchmetrics' ``(preds, target)``; ``torch_mi.sklearn`` ha
 with scikit-learn's ``(labels_true, labels_pred)`` order and Python floats.
 """
 
+from torch_mi.functional.accuracy import cluster_accuracy
 from torch_mi.functional.information import (
     adjusted_mutual_info_score,
     completeness_score,
@@ -12,18 +13,26 @@ from torch_mi.functional.information import (
     mutual_info_score,
     normalized_mutual_info_score,
     v_measure_score,
+    variation_of_information,
 )
+from torch_mi.functional.pair_counting import adjusted_rand_score, fowlkes_mallows_index, pair_confusion_matrix, rand_score
 from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
 
 __all__ = [
     "adjusted_mutual_info_score",
+    "adjusted_rand_score",
+    "cluster_accuracy",
     "completeness_score",
     "contingency_matrix",
     "entropy",
     "expected_mutual_info",
+    "fowlkes_mallows_index",
     "homogeneity_completeness_v_measure",
     "homogeneity_score",
     "mutual_info_score",
     "normalized_mutual_info_score",
+    "pair_confusion_matrix",
+    "rand_score",
     "v_measure_score",
+    "variation_of_information",
 ]

@@ -13,9 +13,9 @@ from typing import Any, Optional
 
 from torch import Tensor
 
-from torch_mi import _information
+from torch_mi import _information, _variation
 from torch_mi._table_inputs import table_from_inputs
-from torch_mi._validation import check_average_method, check_beta, check_log_base
+from torch_mi._validation import check_average_method, check_beta, check_bool, check_log_base
 
 __all__ = [
     "adjusted_mutual_info_score",
@@ -25,6 +25,7 @@ __all__ = [
     "mutual_info_score",
     "normalized_mutual_info_score",
     "v_measure_score",
+    "variation_of_information",
 ]
 
 
@@ -201,3 +202,32 @@ def v_measure_score(preds: Any = None, target: Any = None, beta: float = 1.0, *,
         tensor(0.6667, dtype=torch.float64)
     """
     return homogeneity_completeness_v_measure(preds, target, beta, contingency=contingency)[2]
+
+
+def variation_of_information(
+    preds: Any = None,
+    target: Any = None,
+    *,
+    contingency: Any = None,
+    log_base: Optional[float] = None,
+    normalized: bool = False,
+) -> Tensor:
+    r"""Variation of information, :math:`VI = H(U) + H(V) - 2\,MI(U, V)`: a distance between partitions.
+
+    0 for identical partitions, at most :math:`\log n`; lower is better. With ``normalized=True``,
+    :math:`VI / H(U, V)` in [0, 1] (the joint entropy as normaliser; Vinh, Epps & Bailey 2010).
+
+    Example:
+        >>> from torch_mi.functional import variation_of_information
+        >>> variation_of_information([0, 0, 1, 1], [0, 0, 1, 1])
+        tensor(0., dtype=torch.float64)
+        >>> variation_of_information([0, 0, 1, 2], [0, 0, 1, 1], log_base=2)
+        tensor(0.5000, dtype=torch.float64)
+
+    Reference:
+        Meila, "Comparing clusterings — an information based distance", J. Multivariate Analysis 98 (2007).
+    """
+    base = check_log_base(log_base)
+    normalized = check_bool(normalized, "normalized")
+    scored = table_from_inputs(preds, target, contingency)
+    return scored.finish(_variation.variation_of_information(scored.table, base, normalized))

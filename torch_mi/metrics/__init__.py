@@ -5,21 +5,29 @@ classes of one family of scores, all computed from that one table.
 """
 
 from torch_mi.metrics._base import ContingencyMetric
+from torch_mi.metrics.accuracy import ClusterAccuracy
 from torch_mi.metrics.information import (
     AdjustedMutualInfoScore,
     CompletenessScore,
     HomogeneityScore,
     MutualInfoScore,
     NormalizedMutualInfoScore,
+    VariationOfInformation,
     VMeasureScore,
 )
+from torch_mi.metrics.pair_counting import AdjustedRandScore, FowlkesMallowsIndex, RandScore
 
 __all__ = [
     "AdjustedMutualInfoScore",
+    "AdjustedRandScore",
+    "ClusterAccuracy",
     "CompletenessScore",
     "ContingencyMetric",
+    "FowlkesMallowsIndex",
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "RandScore",
     "VMeasureScore",
+    "VariationOfInformation",
 ]

@@ -1,4 +1,4 @@
-"""Information-theoretic scores as Metric classes: MI, NMI, AMI, homogeneity, completeness, V-measure.
+"""Information-theoretic scores as Metric classes: MI, NMI, AMI, homogeneity, completeness, V-measure, VI.
 
 Each is thin: it keeps the shared contingency state (``ContingencyMetric``) and turns the accumulated
 table into its score with the same ``torch_mi._information`` function as its functional twin, so
@@ -10,8 +10,8 @@ from typing import Any, Optional, Tuple, Union
 
 from torch import Tensor
 
-from torch_mi import _information
-from torch_mi._validation import check_average_method, check_beta, check_log_base
+from torch_mi import _information, _variation
+from torch_mi._validation import check_average_method, check_beta, check_bool, check_log_base
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
 Classes = Union[int, Tuple[int, int], None]
@@ -212,3 +212,48 @@ class VMeasureScore(_HomogeneityFamily):
         self.beta = check_beta(beta)
         super().__init__(num_classes=num_classes, num_clusterings=num_clusterings, ignore_index=ignore_index,
                          validate_args=validate_args, **kwargs)
+
+
+@with_common_args
+class VariationOfInformation(ContingencyMetric):
+    r"""Variation of information, accumulated over batches (twin of
+    :func:`torch_mi.functional.variation_of_information`).
+
+    :math:`VI = H(U) + H(V) - 2\,MI(U, V)`, a distance between partitions: 0 for identical ones,
+    lower is better (Meila 2007).
+
+    Args:
+        log_base: keyword-only; base of the logarithm (``None``: nats, ``2``: bits).
+        normalized: keyword-only; divide by the joint entropy :math:`H(U, V)`, giving [0, 1].
+
+    Example:
+        >>> import torch
+        >>> from torch_mi import VariationOfInformation
+        >>> metric = VariationOfInformation(log_base=2)
+        >>> metric.update(torch.tensor([0, 0, 1, 2]), torch.tensor([0, 0, 1, 1]))
+        >>> metric.compute()
+        tensor(0.5000, dtype=torch.float64)
+    """
+
+    higher_is_better = False
+    plot_upper_bound = None
+
+    def __init__(
+        self,
+        *,
+        log_base: Optional[float] = None,
+        normalized: bool = False,
+        num_classes: Classes = None,
+        num_clusterings: Optional[int] = None,
+        ignore_index: Optional[int] = None,
+        validate_args: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.log_base = check_log_base(log_base)
+        self.normalized = check_bool(normalized, "normalized")
+        super().__init__(num_classes=num_classes, num_clusterings=num_clusterings, ignore_index=ignore_index,
+                         validate_args=validate_args, **kwargs)
+
+    def compute(self) -> Tensor:
+        table = self.accumulated_table()
+        return self._finish(_variation.variation_of_information(table, self.log_base, self.normalized))
