@@ -242,7 +242,10 @@ def _bennett_reach(variance: Tensor) -> Tensor:
     for _ in range(6):
         log1p_x = torch.log1p(x)
         x = x - ((1 + x) * log1p_x - x - target) / log1p_x
-    return torch.minimum(reach, x * variance) + 1  # +1: a margin for rounding in the Newton steps
+    # For x below 1e-4 (variances above ~1e10) h loses digits to cancellation, so Newton could stop
+    # below the root; there Bernstein's reach is within x/6 of Bennett's anyway.
+    bennett = torch.where(x < 1e-4, reach, torch.minimum(reach, x * variance))
+    return bennett + 1  # +1: a margin for rounding in the Newton steps
 
 
 def _window_means(a: Tensor, b: Tensor, c: Tensor, lo: Tensor, width: int, k_log_k) -> Tensor:
