@@ -82,16 +82,46 @@ def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
     # memory stays bounded however many clusterings there are.
     rows = max(1, _BATCH_BLOCK_ELEMENTS // max(1, preds.shape[1]))
     blocks = []
+    # One key buffer and one histogram for all blocks: fresh ones per block would be page-faulted
+    # in anew each time, which costs more than the counting (notably in forked worker processes).
+    workspace = _Workspace()
     for first in range(0, preds.shape[0], rows):
         block = preds[first : first + rows]
         groups = torch.arange(block.shape[0], device=preds.device).unsqueeze(1)
-        counts = aggregate_pairs(target.unsqueeze(0), block, groups=groups)
+        counts = aggregate_pairs(target.unsqueeze(0), block, groups=groups, workspace=workspace)
         blocks.append(counts._replace(groups=counts.groups + first))
     return PairCounts(*(torch.cat(column) for column in zip(*blocks)))
 
 
+class _Workspace:
+    """Buffers reused across the blocks of one batched count."""
+
+    def __init__(self) -> None:
+        self.keys: Optional[Tensor] = None
+        self.hist: Optional[Tensor] = None
+
+    @staticmethod
+    def _take(buffer: Optional[Tensor], size: int, like: Tensor) -> Tensor:
+        if buffer is None or buffer.numel() < size:
+            buffer = torch.empty(size, dtype=torch.long, device=like.device)
+        return buffer
+
+    def keys_like(self, shape: torch.Size, like: Tensor) -> Tensor:
+        self.keys = self._take(self.keys, shape.numel(), like)
+        return self.keys[: shape.numel()].view(shape)
+
+    def zeroed_hist(self, size: int, like: Tensor) -> Tensor:
+        self.hist = self._take(self.hist, size, like)
+        return self.hist[:size].zero_()
+
+
 def aggregate_pairs(
-    target: Tensor, preds: Tensor, counts: Optional[Tensor] = None, groups: Optional[Tensor] = None
+    target: Tensor,
+    preds: Tensor,
+    counts: Optional[Tensor] = None,
+    groups: Optional[Tensor] = None,
+    *,
+    workspace: Optional[_Workspace] = None,
 ) -> PairCounts:
     """Sum ``counts`` (default: 1 each) over equal (group, target, pred) triples.
 
@@ -112,7 +142,9 @@ def aggregate_pairs(
         # Labels far from zero: shift them first so no intermediate of the key can overflow.
         t_side, p_side = t_side.shifted(), p_side.shifted()
     # key = ((group * t_span) + t_code) * p_span + p_code, built with fused multiply-adds.
-    keys = torch.add(p_side.codes, t_side.codes, alpha=p_side.span)
+    shape = torch.broadcast_shapes(p_side.codes.shape, t_side.codes.shape)
+    out = None if workspace is None else workspace.keys_like(shape, preds)
+    keys = torch.add(p_side.codes, t_side.codes, alpha=p_side.span, out=out)
     if groups is not None:
         keys.add_(groups, alpha=t_side.span * p_side.span)
     offset = t_side.pending_offset * p_side.span + p_side.pending_offset
@@ -120,12 +152,15 @@ def aggregate_pairs(
         keys.sub_(offset)
     keys = keys.reshape(-1)
     if total_bins <= max(_MAX_DIRECT_BINS, 4 * keys.numel()):
-        if counts is None:
+        if counts is None and workspace is not None:
+            hist = workspace.zeroed_hist(total_bins, keys)
+            hist.scatter_add_(0, keys, torch.ones(1, dtype=torch.long, device=device).expand(keys.numel()))
+        elif counts is None:
             hist = torch.bincount(keys, minlength=total_bins)
         else:
             hist = torch.zeros(total_bins, dtype=torch.long, device=device).index_add_(0, keys, counts.long())
         uniq = hist.nonzero().squeeze(1)
-        sums = hist[uniq]
+        sums = hist.index_select(0, uniq)
     elif counts is None:
         uniq, sums = torch.unique(keys, sorted=True, return_counts=True)
     else:
@@ -135,9 +170,14 @@ def aggregate_pairs(
         keep = sums > 0
         if not bool(keep.all()):
             uniq, sums = uniq[keep], sums[keep]
-    p_code = uniq % p_side.span
     rest = uniq // p_side.span
-    return PairCounts(rest // t_side.span, t_side.decode(rest % t_side.span), p_side.decode(p_code), sums)
+    p_code = uniq.sub_(rest, alpha=p_side.span)  # uniq is a fresh tensor: reuse it
+    if groups is None:
+        group, t_code = torch.zeros_like(rest), rest
+    else:
+        group = rest // t_side.span
+        t_code = rest.sub_(group, alpha=t_side.span)
+    return PairCounts(group, t_side.decode(t_code), p_side.decode(p_code), sums)
 
 
 class _Side(NamedTuple):

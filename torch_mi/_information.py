@@ -45,12 +45,13 @@ def entropies(table: Table) -> tuple[Tensor, Tensor]:
 
 def mutual_info(table: Table) -> Tensor:
     """MI in nats per group: sum over cells (n_ij / n) log(n n_ij / (a_i b_j)), clipped at 0."""
-    n = table.samples_per_group()[table.cell_groups].double()
+    n = table.samples_per_group().double()
+    n_cells = n if table.num_groups == 1 else n.index_select(0, table.cell_groups)
     cells = table.cell_counts.double()
-    a = table.row_sums[table.cell_rows].double()
-    b = table.col_sums[table.cell_cols].double()
-    terms = (cells / n) * torch.log((n * cells) / (a * b))
-    return torch.clamp(_reduce(terms, table.cell_groups, table.num_groups), min=0.0)
+    a = table.row_sums.double().index_select(0, table.cell_rows)
+    b = table.col_sums.double().index_select(0, table.cell_cols)
+    terms = cells * torch.log((n_cells * cells) / (a * b))  # 1/n once per group, after the sum
+    return torch.clamp(_reduce(terms, table.cell_groups, table.num_groups) / torch.clamp(n, min=1.0), min=0.0)
 
 
 def generalized_mean(h_target: Tensor, h_preds: Tensor, average_method: str) -> Tensor:

@@ -73,30 +73,61 @@ def from_dense(counts: Tensor) -> Table:
 
 def from_cells(groups: Tensor, rows: Tensor, cols: Tensor, counts: Tensor, num_groups: int = 1) -> Table:
     """Table from its nonzero cells: distinct (group, row label, col label) triples in lexicographic
-    order, with their positive counts. Labels are any int64 values."""
-    row_keys, cell_rows = _group_label_index(groups, rows)
-    col_keys, cell_cols = _group_label_index(groups, cols)
-    row_sums = torch.zeros(row_keys.shape[0], dtype=torch.long, device=counts.device).index_add_(0, cell_rows, counts)
-    col_sums = torch.zeros(col_keys.shape[0], dtype=torch.long, device=counts.device).index_add_(0, cell_cols, counts)
+    order, with their positive counts. Labels are any int64 values.
+
+    Rows come from the order itself (a new row starts wherever (group, row label) changes), so
+    only the columns need ranking: by direct addressing when their labels span a small range,
+    else by one sort.
+
+    Example:
+        >>> import torch
+        >>> zeros = torch.zeros(4, dtype=torch.long)
+        >>> table = from_cells(zeros, torch.tensor([0, 0, 1, 5]), torch.tensor([7, 9, 7, 7]), torch.tensor([2, 1, 1, 3]))
+        >>> table.row_sums, table.col_sums, table.cell_cols
+        (tensor([3, 1, 3]), tensor([6, 1]), tensor([0, 1, 0, 0]))
+    """
+    device = counts.device
+    if counts.numel() == 0:
+        empty = torch.zeros(0, dtype=torch.long, device=device)
+        return Table(counts, empty, empty, groups, empty, empty, empty, empty, num_groups)
+    row_starts = torch.ones(counts.numel(), dtype=torch.bool, device=device)
+    torch.ne(rows[1:], rows[:-1], out=row_starts[1:])
+    if num_groups > 1:
+        row_starts[1:] |= groups[1:] != groups[:-1]
+    cell_rows = torch.cumsum(row_starts, 0).sub_(1)
+    row_groups = groups[row_starts] if num_groups > 1 else torch.zeros_like(groups[: int(cell_rows[-1]) + 1])
+    row_sums = torch.zeros(row_groups.numel(), dtype=torch.long, device=device).index_add_(0, cell_rows, counts)
+    col_sums, col_groups, cell_cols = _rank_columns(groups, cols, counts, num_groups)
     return Table(
         cell_counts=counts,
         cell_rows=cell_rows,
         cell_cols=cell_cols,
         cell_groups=groups,
         row_sums=row_sums,
-        row_groups=row_keys[:, 0],
+        row_groups=row_groups,
         col_sums=col_sums,
-        col_groups=col_keys[:, 0],
+        col_groups=col_groups,
         num_groups=num_groups,
     )
 
 
-def _group_label_index(groups: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
-    """Distinct (group, label) rows sorted, and the index of each input among them."""
-    if labels.numel() == 0:
-        empty = torch.zeros(0, dtype=torch.long, device=labels.device)
-        return torch.zeros(0, 2, dtype=torch.long, device=labels.device), empty
-    label_values, label_ranks = torch.unique(labels, sorted=True, return_inverse=True)
-    keys, index = torch.unique(groups * label_values.numel() + label_ranks, sorted=True, return_inverse=True)
-    distinct = torch.stack([keys // label_values.numel(), label_values[keys % label_values.numel()]], dim=1)
-    return distinct, index
+# Column labels spanning at most this many values per table (or a few times the cell count) are
+# ranked through a direct-address array instead of a sort.
+_MAX_DIRECT_COLS = 1 << 22
+
+
+def _rank_columns(groups: Tensor, cols: Tensor, counts: Tensor, num_groups: int) -> tuple[Tensor, Tensor, Tensor]:
+    """(col_sums, col_groups, index of each cell's column), columns ordered by (group, label)."""
+    lo, hi = (int(x) for x in torch.aminmax(cols))
+    span = hi - lo + 1
+    if num_groups * span <= max(_MAX_DIRECT_COLS, 4 * cols.numel()):
+        keys = torch.add(cols - lo, groups, alpha=span)
+        sums = torch.zeros(num_groups * span, dtype=torch.long, device=cols.device).index_add_(0, keys, counts)
+        present = sums > 0  # every cell count is positive
+        rank = torch.cumsum(present, 0).sub_(1)
+        slots = present.nonzero().squeeze(1)
+        return sums.index_select(0, slots), slots // span, rank.index_select(0, keys)
+    labels, label_rank = torch.unique(cols, sorted=True, return_inverse=True)
+    keys, cell_cols = torch.unique(groups * labels.numel() + label_rank, sorted=True, return_inverse=True)
+    sums = torch.zeros(keys.numel(), dtype=torch.long, device=cols.device).index_add_(0, cell_cols, counts)
+    return sums, keys // labels.numel(), cell_cols

@@ -1,0 +1,112 @@
+"""The fast paths of expected MI and table building, each against an exact reference.
+
+Expected MI folds symmetric (u, v) / (v, u) size pairs, reads k log k from a table (or computes it
+for windows past the table), and takes Bennett's reach from a grid: each of these is checked here
+against the 50-digit mpmath reference, or against the unfolded / untabulated computation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import exact_reference as exact
+from torch_mi import _expected_mi
+from torch_mi._expected_mi import expected_mutual_info_from_marginals
+from torch_mi._table import from_cells, from_dense
+
+TOL = 1e-13
+
+
+def _emi(rows, cols, device="cpu"):
+    rows = torch.tensor(rows, device=device)
+    cols = torch.tensor(cols, device=device)
+    zeros = torch.zeros_like
+    return expected_mutual_info_from_marginals(rows, zeros(rows), cols, zeros(cols), 1).item()
+
+
+def _split(total, parts, rng):
+    """``total`` as ``parts`` positive sizes."""
+    cuts = np.sort(rng.choice(np.arange(1, total), parts - 1, replace=False))
+    return np.diff(np.concatenate([[0], cuts, [total]])).tolist()
+
+
+@given(st.integers(2, 400), st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**32 - 1), st.booleans())
+def test_expected_mi_is_exact_with_and_without_shared_sizes(n, k_rows, k_cols, seed, mirror):
+    rng = np.random.default_rng(seed)
+    rows = _split(n, min(k_rows, n), rng)
+    # Mirrored marginals share every size (all pairs fold); otherwise sizes overlap only by chance.
+    cols = list(reversed(rows)) if mirror else _split(n, min(k_cols, n), rng)
+    assert _emi(rows, cols) == pytest.approx(float(exact.expected_mutual_info(rows, cols)), abs=TOL)
+
+
+def test_folding_weights_sizes_that_occur_unequally_often(device):
+    # 3 and 5 are sizes on both sides, with different multiplicities; 7 and 2 on one side only.
+    rows, cols = [3, 3, 5, 7, 2], [5, 5, 3, 2, 2, 3]
+    expected = float(exact.expected_mutual_info(rows, cols))
+    assert _emi(rows, cols, device) == pytest.approx(expected, abs=TOL)
+    assert _emi(cols, rows, device) == pytest.approx(expected, abs=TOL)
+
+
+def test_wide_windows_past_the_k_log_k_table_are_exact(monkeypatch):
+    rows, cols = [900, 600, 300, 150, 50], [700, 700, 400, 200]
+    expected = float(exact.expected_mutual_info(rows, cols))
+    assert _emi(rows, cols) == pytest.approx(expected, abs=TOL)
+    monkeypatch.setattr(_expected_mi, "_TABLE_LIMIT", 40)  # most windows now compute k log k
+    assert _emi(rows, cols) == pytest.approx(expected, abs=TOL)
+
+
+def test_large_clusters_are_exact():
+    rows, cols = [10_000, 6_000, 4_000], [10_000, 5_000, 4_999, 1]
+    assert _emi(rows, cols) == pytest.approx(float(exact.expected_mutual_info(rows, cols)), abs=TOL)
+
+
+def test_one_cluster_side_gives_exactly_zero():
+    assert _emi([1000], [1, 2, 3, 994]) == 0.0
+    assert _emi([7, 3, 10**6 - 10], [10**6]) == 0.0
+
+
+def test_groups_equal_separate_tables(device):
+    rng = np.random.default_rng(3)
+    tables = [torch.from_numpy(rng.integers(0, 6, (5, 7)) * rng.integers(0, 2, (5, 7))) for _ in range(4)]
+    tables[1] = tables[0].T.clone()[:5, :5]  # rows and cols share sizes inside one group only
+    dense = torch.zeros(4, 7, 7, dtype=torch.long)
+    for g, t in enumerate(tables):
+        dense[g, : t.shape[0], : t.shape[1]] = t
+    table = from_dense(dense.to(device))
+    batched = expected_mutual_info_from_marginals(
+        table.row_sums, table.row_groups, table.col_sums, table.col_groups, table.num_groups
+    )
+    for g, t in enumerate(tables):
+        rows, cols = t.sum(1), t.sum(0)
+        rows, cols = rows[rows > 0].tolist(), cols[cols > 0].tolist()
+        if rows:
+            assert batched[g].item() == pytest.approx(float(exact.expected_mutual_info(rows, cols)), abs=TOL)
+
+
+def test_tabulated_reach_never_undercuts_bennett():
+    # The tabulated reach t (with its +1 margin for rounding) has Bennett's exponent
+    # variance * h(t / variance) >= TAIL, h(x) = (1 + x) log(1 + x) - x (in 50 digits): the window
+    # loses no mass. And it is at most a few percent wider than the reach at the variance itself.
+    import mpmath
+
+    mpmath.mp.dps = 50
+    variance = torch.exp2(torch.linspace(-39.7, 60, 997, dtype=torch.float64))
+    reach = _expected_mi._tabulated_reach(variance)
+    for var, t in zip(variance.tolist(), reach.tolist()):
+        x = mpmath.mpf(t) / var
+        assert var * ((1 + x) * mpmath.log1p(x) - x) >= _expected_mi.TAIL
+    assert bool((reach <= 1.05 * _expected_mi._bennett_reach(variance)).all())
+
+
+def test_from_cells_matches_from_dense():
+    rng = np.random.default_rng(5)
+    dense = torch.from_numpy(rng.integers(0, 3, (3, 6, 5)) * rng.integers(0, 2, (3, 6, 5)))
+    g, r, c = dense.nonzero(as_tuple=True)
+    sparse = from_cells(g, r * 7 - 3, c * 11 + 2, dense[g, r, c], num_groups=3)
+    reference = from_dense(dense)
+    for field in reference._fields:
+        assert torch.equal(torch.as_tensor(getattr(sparse, field)), torch.as_tensor(getattr(reference, field))), field
