@@ -11,8 +11,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests import exact_reference as ref
-from tests.strategies import labelings
+import exact_reference as ref
+from strategies import labelings
 from torch_mi._contingency import pair_counts
 from torch_mi._information import entropies, mutual_info
 from torch_mi._table import from_cells, from_dense
@@ -112,7 +112,9 @@ def test_batched_groups_equal_separate_calls(normalized, device):
     preds = np.stack([target + 3, np.zeros(500, dtype=np.int64), rng.integers(0, 9, 500), np.arange(500)])
     batched = variation_of_information(table_of(target, preds, device), normalized=normalized)
     assert batched.device.type == device and batched.shape == (4,)
-    singles = torch.cat([variation_of_information(table_of(target, row, device), normalized=normalized) for row in preds])
+    singles = torch.cat(
+        [variation_of_information(table_of(target, row, device), normalized=normalized) for row in preds]
+    )
     # One group sums its cells pairwise, several sum them in order: equal up to rounding.
     torch.testing.assert_close(batched, singles, rtol=0, atol=1e-13)
     assert batched[0].item() == 0.0
