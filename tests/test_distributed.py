@@ -10,7 +10,6 @@ on the concatenated labels), and within 1e-10 of scikit-learn.
 from __future__ import annotations
 
 import math
-import socket
 import sys
 import time
 from collections import Counter
@@ -27,6 +26,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from helpers import free_port
 from torch_mi import functional as F
 
 # Spawned ranks import the worker module by name; they inherit this process's sys.path.
@@ -42,16 +42,11 @@ RUN_TIMEOUT_S = 150  # a hung rank fails the run instead of stalling CI
 SKLEARN_TOL = 1e-10
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def start_ranks(fn, world_size: int, out_dir: Path):
     """Spawn ``world_size`` ranks running ``fn(rank, world_size, port, out_dir)``; don't wait."""
     return mp.start_processes(
-        fn, args=(world_size, _free_port(), str(out_dir)), nprocs=world_size, join=False, start_method="spawn"
+        fn, args=(world_size, free_port(), str(out_dir)), nprocs=world_size, join=False, start_method="spawn"
     )
 
 

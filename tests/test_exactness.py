@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import exact_reference as exact
+from helpers import METHODS
 from strategies import labelings
 from torch_mi import functional as F
 
 TOL = 1e-13
-METHODS = ["min", "geometric", "arithmetic", "max"]
 
 
 def _check(target, preds, method="arithmetic", device="cpu"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
-import socket
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -26,6 +25,7 @@ from lightning.pytorch.strategies import DDPStrategy
 from torch.utils.data import DataLoader, TensorDataset
 from torchmetrics import MetricCollection, SumMetric
 
+from helpers import free_port
 from torch_mi import (
     AdjustedMutualInfoScore,
     CompletenessScore,
@@ -171,11 +171,6 @@ def test_single_process(tmp_path):
     assert_matches(results, expected, "trainer.validate")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @contextmanager
 def kill_new_children_after(seconds: float):
@@ -201,7 +196,7 @@ def kill_new_children_after(seconds: float):
 
 def test_ddp_two_processes(tmp_path, monkeypatch):
     monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
-    monkeypatch.setenv("MASTER_PORT", str(_free_port()))  # Lightning writes it too; restored afterwards
+    monkeypatch.setenv("MASTER_PORT", str(free_port()))  # Lightning writes it too; restored afterwards
     if os.path.isdir("/sys/class/net/lo"):
         monkeypatch.setenv("GLOO_SOCKET_IFNAME", "lo")
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 from sklearn import metrics as skm
 
+from helpers import METHODS
 from torch_mi import functional as F
 
-METHODS = ["min", "geometric", "arithmetic", "max"]
 
 
 def _nmi_ami(preds, target, method):

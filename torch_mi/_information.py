@@ -93,16 +93,26 @@ def adjusted_mutual_info(table: Table, average_method: str) -> Tensor:
     """AMI = (MI - E[MI]) / (mean(H(target), H(preds)) - E[MI]) per group.
 
     Identical partitions give 1 (scikit-learn's limit case for two one-cluster labelings, and the
-    value the formula tends to for every other identical pair). Elsewhere a denominator that
-    rounding pushes to or across zero is held at +-eps with its sign, as scikit-learn does.
+    value the formula tends to for every other identical pair). A labeling of all singletons against
+    any other gives exactly 0: every permutation then yields the same MI, so MI = E[MI] exactly, which
+    two float64 routes would only reproduce up to rounding. Elsewhere a denominator that rounding
+    pushes to or across zero is held at +-eps with its sign, as scikit-learn does.
     """
     mi = mutual_info(table)
     emi = expected_mutual_info(table)
     normalizer = generalized_mean(*entropies(table), average_method)
     denominator = normalizer - emi
     denominator = torch.where(denominator < 0, torch.clamp(denominator, max=-_EPS), torch.clamp(denominator, min=_EPS))
-    ami = (mi - emi) / denominator
+    ami = torch.where(all_singletons_on_a_side(table), 0.0, (mi - emi) / denominator)
     return torch.where(identical_partitions(table), 1.0, ami)
+
+
+def all_singletons_on_a_side(table: Table) -> Tensor:
+    """True where one labeling puts every sample in a cluster of its own (and there are samples)."""
+    n = table.samples_per_group()
+    rows = table.count_per_group(table.row_groups)
+    cols = table.count_per_group(table.col_groups)
+    return (n > 0) & ((rows == n) | (cols == n))
 
 
 def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tensor, Tensor, Tensor]:
