@@ -17,8 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from torch_mi.cli.errors import InputError, one_line
-
-Batch = dict[str, pa.Array]
+from torch_mi.cli.parts import Batch, Part
 
 
 # --------------------------------------------------------------------------------------- NumPy
@@ -38,6 +37,7 @@ class NpyInput:
 
     def __init__(self, path: Path, batch_rows: int) -> None:
         self.path = path
+        self.name = str(path)
         self._batch_rows = batch_rows
         with open(path, "rb") as handle:
             _, dtype = _read_npy_header(handle, path.name)
@@ -70,6 +70,10 @@ class NpyInput:
             return rows[name]
         return rows if rows.ndim == 1 else rows[:, int(name)]
 
+    def parts(self, split: bool) -> list[Part]:
+        """One part: the whole file."""
+        return [Part(self.name, self.batches, lambda: self.rows)]
+
     def batches(self, names: list[str]) -> Iterator[Batch]:
         total = self._array.shape[0]
         for start in range(0, total, self._batch_rows):
@@ -84,6 +88,7 @@ class NpzInput:
 
     def __init__(self, path: Path, batch_rows: int) -> None:
         self.path = path
+        self.name = str(path)
         self._batch_rows = batch_rows
         self._headers: dict[str, tuple[str, tuple[int, ...], np.dtype]] = {}
         with zipfile.ZipFile(path) as archive:
@@ -110,6 +115,10 @@ class NpzInput:
             listed = ", ".join(f"{name!r}: {length}" for name, length in lengths.items())
             raise InputError(f"the arrays must have the same length; got {listed}")
         self.rows = lengths[names[0]]
+
+    def parts(self, split: bool) -> list[Part]:
+        """One part: the whole file."""
+        return [Part(self.name, self.batches, lambda: self.rows)]
 
     def batches(self, names: list[str]) -> Iterator[Batch]:
         self.check_columns(names)

@@ -28,7 +28,8 @@ from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.heatmap import check_plotting, write_heatmap
 from torch_mi.cli.labels import LabelEncoder, Vocabulary, distinct_pairs
 from torch_mi.cli.report import PredsScores, Report
-from torch_mi.cli.sources import Part, PathLike, Source, open_paths, open_table
+from torch_mi.cli.parts import Part
+from torch_mi.cli.sources import PathLike, Source, open_paths, open_table
 
 __all__ = ["score_columns", "score_files", "score_table"]
 

@@ -30,6 +30,7 @@ from pyarrow.interchange import from_dataframe
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.labels import column_kind, common_kind
 from torch_mi.cli.numpy_files import NpyInput, NpzInput
+from torch_mi.cli.parts import Batch, Part
 
 INPUT_FORMATS = ("csv", "tsv", "parquet", "npy", "npz")
 STDIN = "-"
@@ -41,20 +42,7 @@ _SNIFF_BYTES = 1024
 _SNIFFED_DELIMITERS = ",;\t|"
 _MAX_LISTED_COLUMNS = 20
 
-Batch = dict[str, pa.Array]
 PathLike = Union[str, Path]
-
-
-@dataclass
-class Part:
-    """A piece of the input that one rank reads whole: a file, a Parquet row group, a table."""
-
-    name: str
-    read: Callable[[list[str]], Iterator[Batch]]
-    count_rows: Callable[[], Optional[int]] = lambda: None
-
-    def batches(self, names: list[str]) -> Iterator[Batch]:
-        return self.read(names)
 
 
 @dataclass
