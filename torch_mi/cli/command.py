@@ -42,6 +42,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             )
             if source_name is not None:
                 report.source = source_name
+            if distributed.rank() == 0:  # every rank has the scores of all the data; one prints them
+                print(render(report, args.format, args.precision))
     except InputError as error:
         if distributed.rank() == 0:
             print(f"torch-mi: error: {error}", file=sys.stderr)
@@ -51,6 +53,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     finally:
         if started:
             dist.destroy_process_group()
-    if distributed.rank() == 0:
-        print(render(report, args.format, args.precision))
     return 0
