@@ -17,7 +17,8 @@ from torch_mi.cli import main
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("bad")
-    write(tmp / "ok.csv", "t,p,f,gap\n" + "".join(f"{i % 3},{i % 4},{i / 7},{'' if i == 5 else i}\n" for i in range(20)))
+    rows = "".join(f"{i % 3},{i % 4},{i / 7},{'' if i == 5 else i}\n" for i in range(20))
+    write(tmp / "ok.csv", "t,p,f,gap\n" + rows)
     write(tmp / "late_float.csv", "t,p\n" + "".join(f"{i % 3},{i}\n" for i in range(200)) + "1,2.5\n")
     write(tmp / "semicolons.csv", "truth;pred\n1;2\n")  # one line: too little for the sniffer
     np.save(tmp / "floats.npy", np.random.default_rng(0).random((10, 2)))

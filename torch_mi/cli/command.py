@@ -31,7 +31,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 inputs, source_name = args.inputs, None
             else:
                 example = resources.files("torch_mi") / "data" / EXAMPLE_FILE
-                inputs, source_name = [stack.enter_context(resources.as_file(example))], f"{EXAMPLE_FILE} (bundled example)"
+                inputs = [stack.enter_context(resources.as_file(example))]
+                source_name = f"{EXAMPLE_FILE} (bundled example)"
             device, started = distributed.init_from_env(resolve_device(args.device))
             report = score_files(
                 inputs, args.target or EXAMPLE_TARGET, args.preds, input_format=args.input_format,
