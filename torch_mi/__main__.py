@@ -1,4 +1,4 @@
-"""``python -m torch_mi``: the ``torch-mi`` command line."""
+"""``python -m torch_mi``: the ``torch-mi`` command line (also under ``torchrun -m torch_mi``)."""
 
 import sys
 

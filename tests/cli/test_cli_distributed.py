@@ -1,0 +1,85 @@
+"""``torchrun -m torch_mi``: ranks share out the files and rank 0 prints the scores of all of them.
+
+Real runs of torch.distributed.run with gloo on loopback, 2 and 3 ranks: uneven shards, string
+labels that each rank sees different subsets of, and a rank left without any file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cli_helpers import REPO, assert_matches_sklearn, assert_same_scores, csv_text, run_json, write
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def torchrun(ranks: int, *argv: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={ranks}", f"--master-port={_free_port()}",
+         "--master-addr=127.0.0.1", "-m", "torch_mi", *argv, "--no-progress"],
+        env=env, capture_output=True, text=True, timeout=240,
+    )
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory, labels):
+    """Two Parquet files of very different sizes (row groups of 64) and one CSV: string and integer labels."""
+    directory = tmp_path_factory.mktemp("sharded")
+    # The rare labels sit in one file only, so ranks see different label sets.
+    order = np.argsort(labels["truth"] == "fox", kind="stable")
+    data = {name: values[order] for name, values in labels.items()}
+    pq.write_table(pa.table({n: v[:40] for n, v in data.items()}), directory / "a.parquet", row_group_size=64)
+    pq.write_table(pa.table({n: v[40:500] for n, v in data.items()}), directory / "b.parquet", row_group_size=64)
+    write(directory / "c.csv", csv_text({n: v[500:] for n, v in data.items()}))
+    return directory, data
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_ranks_share_the_files_and_agree_with_one_process(capsys, sharded, ranks):
+    directory, data = sharded
+    files = [str(directory / name) for name in ("a.parquet", "b.parquet", "c.csv")]
+    argv = (*files, "--target", "truth", "--preds", "noisy,words", "random", "--json")
+    done = torchrun(ranks, *argv)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)  # rank 0 alone prints
+    assert report["ranks"] == ranks
+    assert_matches_sklearn(report, data["truth"], {n: data[n] for n in ("noisy", "words", "random")})
+    single = run_json(capsys, *argv[:-1])
+    assert_same_scores(report, single)
+
+
+def test_a_rank_without_files(sharded):
+    directory, data = sharded
+    done = torchrun(3, str(directory / "c.csv"), "--target", "truth", "--ignore-preds-label", "-1", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # Ranks 1 and 2 read nothing; the one file is scored whole, clusters counted over all ranks.
+    tail = {n: v[500:] for n, v in data.items()}
+    assert report["target_clusters"] == len(set(tail["truth"]))
+    for row in report["scores"]:
+        kept = tail[row["preds"]].astype(str) != "-1"
+        assert row["samples"] == int(kept.sum())
+        assert row["clusters"] == len(set(tail[row["preds"]][kept].tolist()))
+
+
+def test_every_rank_stops_on_a_bad_shard(tmp_path):
+    pq.write_table(pa.table({"t": [1, 2, 3], "p": [1, 1, 2]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"t": [1, 2, 3], "p": [0.5, 1.0, 2.0]}), tmp_path / "b.parquet")
+    done = torchrun(2, str(tmp_path / "*.parquet"), "--target", "t")
+    assert done.returncode != 0
+    assert "torch-mi: error: " in done.stderr

@@ -1,0 +1,142 @@
+"""Many files, directories, globs, hive partitions, stdin, and the things people type."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
+
+
+@pytest.fixture()
+def shards(tmp_path, labels):
+    """The labels as 3 Parquet shards of uneven sizes, in a directory."""
+    directory = tmp_path / "shards"
+    directory.mkdir()
+    for i, (start, stop) in enumerate([(0, 50), (50, 420), (420, 600)]):
+        pq.write_table(pa.table({name: values[start:stop] for name, values in labels.items()}),
+                       directory / f"part-{i}.parquet", row_group_size=64)
+    (directory / "_SUCCESS").write_text("")  # writers' bookkeeping is skipped
+    return directory
+
+
+def test_directory_of_parquet_shards(capsys, shards, labels):
+    report = run_json(capsys, str(shards), "--target", "truth", "--preds", "noisy", "words")
+    assert report["format"] == "parquet"
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"], "words": labels["words"]})
+
+
+def test_glob_and_several_files_are_one_dataset(capsys, shards, labels):
+    preds = {"noisy": labels["noisy"], "random": labels["random"]}
+    by_glob = run_json(capsys, str(shards / "part-*.parquet"), "--target", "truth", "--preds", "noisy", "random")
+    assert_matches_sklearn(by_glob, labels["truth"], preds)
+    files = sorted(str(path) for path in shards.glob("part-*.parquet"))
+    assert_matches_sklearn(run_json(capsys, *files, "--target", "truth", "--preds", "noisy", "random"),
+                           labels["truth"], preds)
+
+
+def test_hive_partitioned_directory(capsys, tmp_path, labels):
+    # run=<name>/seed=<n>/part.parquet: the partition keys become columns that can be scored too.
+    root = tmp_path / "hive"
+    runs = np.where(np.arange(600) % 3 == 0, "a", "b")
+    seeds = np.arange(600) % 2
+    for run_name in ("a", "b"):
+        for seed in (0, 1):
+            rows = (runs == run_name) & (seeds == seed)
+            (root / f"run={run_name}" / f"seed={seed}").mkdir(parents=True)
+            pq.write_table(pa.table({"truth": labels["truth"][rows], "noisy": labels["noisy"][rows]}),
+                           root / f"run={run_name}" / f"seed={seed}" / "part-0.parquet")
+    report = run_json(capsys, str(root), "--target", "truth")
+    assert [row["preds"] for row in report["scores"]] == ["noisy", "run", "seed"]
+    order = np.concatenate([np.flatnonzero((runs == r) & (seeds == s)) for r in ("a", "b") for s in (0, 1)])
+    assert_matches_sklearn(report, labels["truth"][order],
+                           {"noisy": labels["noisy"][order], "run": runs[order], "seed": seeds[order]})
+
+
+def test_directory_of_csv_files(capsys, tmp_path, labels):
+    directory = tmp_path / "csvs"
+    directory.mkdir()
+    write(directory / "a.csv", csv_text({name: labels[name][:200] for name in ("truth", "words")}))
+    write(directory / "b.csv", csv_text({name: labels[name][200:] for name in ("truth", "words")}))
+    report = run_json(capsys, str(directory), "--target", "truth")
+    assert_matches_sklearn(report, labels["truth"], {"words": labels["words"]})
+
+
+def test_stdin(csv_file, labels):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "torch_mi", "-", "--target", "truth", "--preds", "noisy,words",
+                           "--json", "--block-size", "512"],
+                          input=csv_file.read_bytes(), env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["source"] == "<stdin>"
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"], "words": labels["words"]})
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])
+def test_delimiter_is_sniffed(capsys, tmp_path, labels, delimiter):
+    path = write(tmp_path / "labels.csv", csv_text({n: labels[n] for n in ("truth", "noisy")}, delimiter))
+    report = run_json(capsys, str(path), "--target", "truth", "--preds", "noisy")
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"]})
+
+
+def test_delimiter_option(capsys, tmp_path, labels):
+    path = write(tmp_path / "labels.csv", csv_text({n: labels[n] for n in ("truth", "noisy")}, ";"))
+    report = run_json(capsys, str(path), "--target", "truth", "--preds", "noisy", "--delimiter", ";")
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"]})
+
+
+def test_comma_separated_preds(capsys, csv_file, labels):
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", "noisy,words", "random")
+    assert_matches_sklearn(report, labels["truth"], {n: labels[n] for n in ("noisy", "words", "random")})
+
+
+def test_preds_default_to_every_other_column(capsys, csv_file, labels):
+    report = run_json(capsys, str(csv_file), "--target", "words")
+    assert_matches_sklearn(report, labels["words"], {n: labels[n] for n in ("truth", "noisy", "random")})
+
+
+def test_ignore_label_leaves_out_target_samples(capsys, tmp_path, labels):
+    target = np.where(labels["random"] < 8, -1, labels["noisy"])  # -1: unlabelled samples
+    path = write(tmp_path / "labels.csv", csv_text({"t": target, "p": labels["words"]}))
+    report = run_json(capsys, str(path), "--target", "t", "--ignore-label", "-1")
+    kept = target != -1
+    assert report["ignored"] == int((~kept).sum())
+    assert_matches_sklearn(report, target[kept], {"p": labels["words"][kept]})
+
+
+def test_ignore_label_of_a_string_target(capsys, csv_file, labels):
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", "noisy", "--ignore-label", "cat")
+    kept = labels["truth"] != "cat"
+    assert report["target_clusters"] == 5
+    assert_matches_sklearn(report, labels["truth"][kept], {"noisy": labels["noisy"][kept]})
+
+
+def test_ignore_preds_label_scores_each_column_on_its_clustered_samples(capsys, tmp_path, labels):
+    rng = np.random.default_rng(11)
+    hdbscan = np.where(rng.random(600) < 0.3, -1, labels["noisy"])  # 30% noise
+    other = np.where(rng.random(600) < 0.1, -1, labels["random"])
+    path = tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"t": labels["truth"], "hdbscan": hdbscan, "other": other}), path)
+    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1")
+    assert report["samples"] == 600
+    for row, column in zip(report["scores"], (hdbscan, other)):
+        kept = column != -1
+        assert_row_matches(row, labels["truth"][kept], column[kept])
+    status, out, _ = run(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1")
+    assert status == 0 and "samples" in out.splitlines()[3]  # the table shows each column's samples
+
+
+def test_heatmap_is_written(capsys, tmp_path, csv_file):
+    path = tmp_path / "heat.png"
+    status, _, err = run(capsys, str(csv_file), "--target", "truth", "--preds", "noisy,words",
+                         "--heatmap", str(path), "--heatmap-preds", "words")
+    assert status == 0, err
+    assert path.read_bytes().startswith(b"\x89PNG")
+
