@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import torch_mi
-from torch_mi._inputs import AVERAGE_METHODS
+from torch_mi._validation import AVERAGE_METHODS
 from torch_mi.cli.report import OUTPUT_FORMATS
 from torch_mi.cli.sources import INPUT_FORMATS
 

@@ -22,7 +22,7 @@ from torchmetrics import MetricCollection
 from tqdm import tqdm
 
 import torch_mi
-from torch_mi._inputs import AVERAGE_METHODS
+from torch_mi._validation import AVERAGE_METHODS
 from torch_mi.cli import distributed
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.heatmap import check_plotting, write_heatmap
