@@ -6,6 +6,7 @@ import copy
 
 import pytest
 import torch
+import torchmetrics
 
 import torch_mi
 from torch_mi import functional as F
@@ -121,3 +122,11 @@ def test_batched_preds_with_no_clustering_is_a_clear_error(num_classes):
         metric.update(torch.zeros(0, 6, dtype=torch.long), TARGET)
     with pytest.raises(ValueError, match=r"at least one clustering"):
         F.mutual_info_score(torch.zeros(0, 6, dtype=torch.long), TARGET)
+
+
+def test_merge_state_refuses_other_objects():
+    metric = _updated(num_classes=4)
+    before = _snapshot(metric)
+    with pytest.raises(TypeError, match=r"merge_state: expected a torch_mi metric or a state dict; got SumMetric"):
+        metric.merge_state(torchmetrics.SumMetric())
+    _assert_unchanged(metric, before)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from helpers import free_port
-from cli_helpers import REPO, assert_matches_sklearn, assert_same_scores, csv_text, run_json, write
+from .cli_helpers import REPO, assert_matches_sklearn, assert_same_scores, csv_text, run_json, write
 
 pytestmark = pytest.mark.slow
 

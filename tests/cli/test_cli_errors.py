@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
-from cli_helpers import run, write
+from .cli_helpers import run, write
 
 from torch_mi.cli import main
 

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from cli_helpers import EXAMPLE, REPO, SCORE_KEYS, assert_matches_sklearn, run, run_json
+from .cli_helpers import EXAMPLE, REPO, SCORE_KEYS, assert_matches_sklearn, run, run_json
 
 import torch_mi
 from torch_mi.cli import main

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
+from .cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
 
 
 @pytest.fixture()

@@ -149,7 +149,11 @@ class ContingencyMetric(Metric):
 
     # ----------------------------------------------------------------- state from outside, checked
     def merge_state(self, incoming_state: Union[dict[str, Any], Metric]) -> None:
-        """Add another metric's (or a state dict's) table to this one; a mismatched state is refused unchanged."""
+        """Add another metric's (or a state dict's) table to this one; a mismatched state is refused unchanged.
+
+        Implemented here rather than inherited: torchmetrics only has ``merge_state`` from 1.6, and
+        the incoming state must be checked before it is added anyway.
+        """
         name = self._layout.attribute
         if isinstance(incoming_state, ContingencyMetric):
             if incoming_state._layout.describe() != self._layout.describe():
@@ -157,15 +161,20 @@ class ContingencyMetric(Metric):
                     f"Cannot merge a metric holding {incoming_state._layout.describe()} into one holding "
                     f"{self._layout.describe()}: construct both with the same num_classes and num_clusterings."
                 )
-            self._layout.check(getattr(incoming_state, name), "merge_state")
+            value = getattr(incoming_state, name)
         elif isinstance(incoming_state, dict):
             if name not in incoming_state:
                 raise ValueError(
                     f"merge_state: expected a dict with the key {name!r} holding {self._layout.describe()}; "
                     f"got keys {sorted(incoming_state)}."
                 )
-            self._layout.check(incoming_state[name], "merge_state")
-        super().merge_state(incoming_state)
+            value = incoming_state[name]
+        else:
+            raise TypeError(
+                f"merge_state: expected a torch_mi metric or a state dict; got {type(incoming_state).__name__}."
+            )
+        self._layout.check(value, "merge_state")
+        self._reduce_states({name: list(value) if isinstance(value, (list, tuple)) else value})
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
         name = self._layout.attribute
