@@ -31,20 +31,19 @@
 
 # %%
 # torch_mi from an installed package, or else from the source checkout this notebook sits in.
-try:
-    import torch_mi
-except ModuleNotFoundError:
-    import pathlib
-    import sys
+import importlib.util
+import sys
+from pathlib import Path
 
-    sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))
-    import torch_mi
+if importlib.util.find_spec("torch_mi") is None:
+    sys.path.insert(0, str(Path.cwd().resolve().parent))
 
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
 from torch_mi.functional import contingency_matrix, entropy, mutual_info_score
 
 plt.rcParams.update({"figure.dpi": 80, "axes.grid": True, "grid.alpha": 0.3})

@@ -28,21 +28,18 @@
 
 # %%
 # torch_mi from an installed package, or else from the source checkout this notebook sits in.
-try:
-    import torch_mi
-except ModuleNotFoundError:
-    import pathlib
-    import sys
+import importlib.util
+import sys
+from pathlib import Path
 
-    sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))
-    import torch_mi
-
-import math
+if importlib.util.find_spec("torch_mi") is None:
+    sys.path.insert(0, str(Path.cwd().resolve().parent))
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import Markdown, display
+
 from torch_mi.functional import (
     completeness_score,
     entropy,

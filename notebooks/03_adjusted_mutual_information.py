@@ -32,14 +32,12 @@
 
 # %%
 # torch_mi from an installed package, or else from the source checkout this notebook sits in.
-try:
-    import torch_mi
-except ModuleNotFoundError:
-    import pathlib
-    import sys
+import importlib.util
+import sys
+from pathlib import Path
 
-    sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))
-    import torch_mi
+if importlib.util.find_spec("torch_mi") is None:
+    sys.path.insert(0, str(Path.cwd().resolve().parent))
 
 import math
 import time
@@ -47,6 +45,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
 from torch_mi import AdjustedMutualInfoScore, MutualInfoScore, NormalizedMutualInfoScore
 from torch_mi.functional import (
     adjusted_mutual_info_score,

@@ -22,20 +22,18 @@
 
 # %%
 # torch_mi from an installed package, or else from the source checkout this notebook sits in.
-try:
-    import torch_mi
-except ModuleNotFoundError:
-    import pathlib
-    import sys
+import importlib.util
+import sys
+from pathlib import Path
 
-    sys.path.insert(0, str(pathlib.Path.cwd().resolve().parent))
-    import torch_mi
+if importlib.util.find_spec("torch_mi") is None:
+    sys.path.insert(0, str(Path.cwd().resolve().parent))
 
 import matplotlib.pyplot as plt
-import numpy as np
 import sklearn.metrics as skm
 import torch
 from torchmetrics import MetricCollection
+
 from torch_mi import (
     AdjustedMutualInfoScore,
     MutualInfoScore,
@@ -120,6 +118,7 @@ assert epoch_nmi == normalized_mutual_info_score(all_preds, all_target, average_
 # %%
 fig, ax = nmi.plot(batch_values)
 ax.axhline(epoch_nmi.item(), color="C3", ls="--", label=f"epoch value {epoch_nmi.item():.3f}")
+ax.set_xlabel("batch")
 ax.set_title("NMI of each batch (forward) and of the epoch (compute)")
 ax.legend()
 plt.show()
@@ -160,17 +159,18 @@ for name, value in values.items():
     assert abs(value.item() - reference[name]) < 1e-12
 
 # %% [markdown]
-# The collection plots all its values at once, and `plot_contingency()` draws the accumulated
-# table of any of its members. With `normalize="row"` each row shows how a target class was
-# spread over the clusters: the split of class 5, the leak of class 4 into cluster 3, and the
-# thin layer of random relabelling everywhere.
+# `plot_contingency()` draws the accumulated table of any metric, here a member of the
+# collection, as counts or, with `normalize="row"`, with each row as fractions of its target
+# class: the split of class 5 over clusters 5 and 6, the leak of class 4 into cluster 3, and
+# the thin layer of random relabelling everywhere. (`normalize="col"` shows what each cluster
+# is made of.)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.4]})
-scores.plot(ax=axes[0], together=True)
-axes[0].set_title("the collection's values")
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+scores["ami"].plot_contingency(ax=axes[0])
+axes[0].set_title("accumulated table (counts)")
 scores["ami"].plot_contingency(ax=axes[1], normalize="row")
-axes[1].set_title("accumulated table, each row as fractions")
+axes[1].set_title("each row as fractions of its class")
 plt.tight_layout()
 plt.show()
 
@@ -264,8 +264,6 @@ assert abs(after["val_ami"] - reference) < 1e-10
 # %%
 import csv
 import subprocess
-import sys
-from pathlib import Path
 
 random_clusters = torch.randint(0, 20, all_target.shape, generator=torch.Generator().manual_seed(9))
 with tempfile.TemporaryDirectory() as folder:

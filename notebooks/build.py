@@ -144,7 +144,8 @@ def stale_cells(saved: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> l
         if f.cell_type != "code":
             continue
         if s.get("execution_count") != f.get("execution_count"):
-            problems.append(f"cell {i}: execution count {s.get('execution_count')}, fresh run {f.get('execution_count')}")
+            counts = s.get("execution_count"), f.get("execution_count")
+            problems.append(f"cell {i}: execution count {counts[0]}, fresh run {counts[1]}")
         if NONDETERMINISTIC in _tags(f):
             continue
         saved_out, fresh_out = _output_summary(s), _output_summary(f)

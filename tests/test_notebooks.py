@@ -26,7 +26,7 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("sklearn")
 pytest.importorskip("lightning")
 
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402 (after the skips)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -120,7 +120,9 @@ def _set_stdout(cells, index, text):
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda cells: _set_stdout(cells, 1, "MI = 0.636514169294813 nats, n = 1,797\n"), id="number-off-by-1e-9"),
+        pytest.param(
+            lambda cells: _set_stdout(cells, 1, "MI = 0.636514169294813 nats, n = 1,797\n"), id="number-off-by-1e-9"
+        ),
         pytest.param(lambda cells: _set_stdout(cells, 1, "MI = 0.6365 nats, n = 1,797\n"), id="fewer-digits"),
         pytest.param(lambda cells: _set_stdout(cells, 1, "MI = 0.636514168294813 nats, n = 1,798\n"), id="integer"),
         pytest.param(lambda cells: _set_stdout(cells, 1, "MI = 0.636514168294813 bits, n = 1,797\n"), id="word"),
