@@ -17,8 +17,8 @@
 # V-measure from one shared table, the plots, a real `lightning.Trainer` that logs the metric
 # objects, and the `torch-mi` command that scores clusterings stored in a file.
 #
-# torch_mi's own options (`num_classes`, `num_clusterings`, `average_method`, `beta`, ...) are
-# passed by keyword throughout.
+# torch_mi's own options (`num_classes`, `average_method`, `beta`, ...) are passed by keyword
+# throughout.
 
 # %%
 # torch_mi from an installed package, or else from the source checkout this notebook sits in.

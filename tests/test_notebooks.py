@@ -21,10 +21,11 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
 pytest.importorskip("jupytext")
-pytest.importorskip("ipykernel")
-pytest.importorskip("matplotlib")
-pytest.importorskip("sklearn")
-pytest.importorskip("lightning")
+# What the notebooks' kernels import: looked up, not imported here (importing lightning takes seconds).
+_MISSING = [name for name in ("ipykernel", "matplotlib", "sklearn", "scipy", "mpmath", "lightning")
+            if importlib.util.find_spec(name) is None]
+if _MISSING:
+    pytest.skip(f"the notebooks need {', '.join(_MISSING)} (the test extra)", allow_module_level=True)
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402 (after the skips)
 
