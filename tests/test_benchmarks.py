@@ -200,3 +200,26 @@ def test_a_peer_over_its_cap_is_stopped_and_later_sizes_are_inferred():
     inferred = runner.run(make(10**5))
     assert inferred["status"] == "cap" and inferred["inferred_from"] == "n=10000"
     assert "inferred_from" not in runner.run(make(10**3))  # a smaller size is measured, not assumed
+
+
+def test_the_readme_example_workload_is_the_real_file():
+    readme = (REPO / "benchmarks" / "README.md").read_text()
+    source = (REPO / "benchmarks" / "workloads" / "v_measure.py").read_text()
+    assert f"```python\n{source}```" in readme
+
+
+def test_cuda_rows_exist_only_with_a_cuda_device_and_name_it():
+    checks = registry.get("cuda_checks")
+    assert checks.cases(Context(quick=True, device="cpu")) == []
+    on_gpu = checks.cases(Context(quick=True, device="cuda"))
+    assert on_gpu and all(m.device == "cuda" for m in on_gpu)
+    store = ResultsFile()
+    store.start_run("r", {**machine.describe(), "mode": "quick", "threads": [1], "gpu": "Some GPU, 80 GiB, CUDA 12"})
+    store.begin_workload("cuda_checks", "r")
+    for m in on_gpu:
+        outcome = "no sync" if m.impl == "dense_novalidate" else "sync"
+        store.add("cuda_checks", m.to_dict(), {"status": "ok", "seconds": 0.01, "extra": {"outcome": outcome, "device_name": "Some GPU"}})
+    text = render.results_markdown(store, None)
+    assert "## CUDA: update() without host-device synchronization — cuda (Some GPU, 80 GiB, CUDA 12" in text
+    verdict = [t for t in render.targets(store) if t["workload"] == "cuda_checks"]
+    assert verdict[0]["holds"] is True and "on Some GPU" in verdict[0]["measured"]
