@@ -26,7 +26,7 @@ from benchmarks.workload import Context
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parent.parent / "README.md"
-MODES = {"quick": {"cap_s": 1.5, "budget_s": 0.2, "max_repeats": 3}, "full": {"cap_s": 120.0, "budget_s": 3.0, "max_repeats": 7}}
+MODES = {"quick": {"cap_s": 1.0, "budget_s": 0.05, "max_repeats": 3}, "full": {"cap_s": 120.0, "budget_s": 3.0, "max_repeats": 7}}
 
 
 def _names(text: str) -> list[str]:
@@ -49,11 +49,11 @@ def _threads(text: str) -> tuple[int, ...]:
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, 1.5 s caps: a smoke run (the test suite runs it)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, 1 s caps: a smoke run (the test suite runs it)")
     parser.add_argument("--only", type=_names, default=None, metavar="NAMES", help=f"comma-separated workloads (default all): {', '.join(registry.names())}")
     parser.add_argument("--threads", type=_threads, default=(1, 2), metavar="N,M",
                         help="torch thread counts for thread-sensitive rows (default 1,2); other rows use the first. 0 = torch's default")
-    parser.add_argument("--cap", type=float, default=None, help="seconds before a call is stopped and reported as over the cap (default 120; 1.5 with --quick)")
+    parser.add_argument("--cap", type=float, default=None, help="seconds before a call is stopped and reported as over the cap (default 120; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=None, help="RESULTS.md path; .json and .png go next to it (default benchmarks/results/, or results/quick/ with --quick)")
     parser.add_argument("--fresh", action="store_true", help="start a new RESULTS.json instead of merging into the existing one")
     parser.add_argument("--cpu-only", action="store_true", help="no CUDA measurements even when a GPU is present")

@@ -39,7 +39,7 @@ def quick(tmp_path_factory):
 
 
 def quick_cases(workload):
-    return workload.cases(Context(quick=True, device="cpu", threads=(1, 2), cap_s=1.5))
+    return workload.cases(Context(quick=True, device="cpu", threads=(1, 2), cap_s=1.0))
 
 
 @pytest.mark.slow

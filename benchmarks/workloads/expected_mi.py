@@ -15,7 +15,7 @@ from benchmarks.tables import compare
 from benchmarks.workload import Context, Job, Measurement, Workload, device_sync, power_label
 
 SIZES = {
-    "quick": {"n": 2000, "k": (10,), "modulo": (2000, 8, 7), "modulo_cap_s": 1.5},
+    "quick": {"n": 2000, "k": (10,), "modulo": (2000, 8, 7), "modulo_cap_s": 1.0},
     "full": {"n": 10**6, "k": (10, 100, 1000, 10**4), "modulo": (10**6, 8000, 7000), "modulo_cap_s": 300.0},
 }
 
