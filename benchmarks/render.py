@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from benchmarks import registry
 from benchmarks.results import ResultsFile
-from benchmarks.workload import Table
+from benchmarks.workload import Context, Table
 
 HOLDS = {True: "pass", False: "**FAIL**", None: "undecided"}
 README_MARKERS = ("<!-- benchmarks:start -->", "<!-- benchmarks:end -->")
@@ -57,6 +57,10 @@ def results_markdown(store: ResultsFile, chart_name: str | None, companions: Ite
     parts = ["# torch_mi benchmarks: torch_mi vs scikit-learn vs torchmetrics", "",
              "Generated from RESULTS.json by `python -m benchmarks.run` (or `--from-json`); do not edit by hand.", ""]
     parts += _runs(store, [w.name for w in present]) + [""]
+    missing = [w.name for w in registry.all_workloads()  # CUDA-only workloads: see the CUDA section
+               if w.name not in store.names() and w.cases(Context(quick=False, device="cpu"))]
+    if missing:
+        parts += [f"Not in RESULTS.json yet (`python -m benchmarks.run --only {','.join(missing)}`): {', '.join(missing)}.", ""]
     if chart_name:
         parts += [f"![benchmark chart]({chart_name})", ""]
     parts += ["## Targets", "", "Ratios are from one run each, so both sides ran on the same machine at the same time.", "",
