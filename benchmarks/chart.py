@@ -17,13 +17,26 @@ from benchmarks.results import ResultsFile, WorkloadResults  # noqa: E402
 from benchmarks.tables import METRIC_NAMES  # noqa: E402
 
 
+def _colors(impls: list[str]) -> dict[str, object]:
+    """The same colour for a peer in every panel: torch_mi blues, scikit-learn orange, torchmetrics green, bare gray."""
+    fixed = {"sklearn": "tab:orange", "torchmetrics": "tab:green", "bare": "tab:gray"}
+    ours = [impl for impl in dict.fromkeys(impls) if not any(impl.startswith(name) for name in fixed)]
+    blues = plt.get_cmap("Blues")
+    colors = {impl: blues(0.9 - 0.5 * i / max(1, len(ours) - 1)) if len(ours) > 1 else "tab:blue" for i, impl in enumerate(ours)}
+    for impl in impls:
+        for name, color in fixed.items():
+            if impl.startswith(name):
+                colors[impl] = color
+    return colors
+
+
 def _bars(ax, results: WorkloadResults) -> None:
     records = [r for r in results.records if r["measurement"]["device"] == "cpu" and r["result"].get("status") in ("ok", "cap")]
     groups = list(dict.fromkeys((r["measurement"]["metric"], r["measurement"]["case"]) for r in records))
     series = list(dict.fromkeys((r["measurement"]["impl"], r["measurement"]["threads"]) for r in records))
     multi = {impl for impl, _ in series if sum(1 for i, _ in series if i == impl) > 1}
     width = 0.8 / max(1, len(series))
-    palette = plt.get_cmap("tab10")
+    colors = _colors([impl for impl, _ in series])
     for index, (impl, threads) in enumerate(series):
         xs, heights, capped = [], [], []
         for g, (metric, case) in enumerate(groups):
@@ -35,7 +48,8 @@ def _bars(ax, results: WorkloadResults) -> None:
                     heights.append(r["result"]["seconds"] if ok else r["result"]["cap_s"])
                     capped.append(not ok)
         label = f"{impl} ({threads} thr.)" if impl in multi else impl
-        bars = ax.bar(xs, heights, width=width, color=palette(index % 10), label=label)
+        later_thread = threads != min(t for i, t in series if i == impl)  # lighter: the same impl at more threads
+        bars = ax.bar(xs, heights, width=width, color=colors[impl], alpha=0.55 if later_thread else 1.0, label=label)
         for bar, cap in zip(bars, capped):
             if cap:
                 bar.set_hatch("//")
