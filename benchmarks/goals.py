@@ -28,6 +28,10 @@ class Pick:
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     fixed_threads: bool = False  # True: any thread count (a single-threaded peer such as scikit-learn)
 
+    @property
+    def label(self) -> str:
+        return f"{self.impl} {self.metric.upper()}" if self.metric else self.impl
+
     def find(self, results: WorkloadResults, threads: Optional[int]) -> Optional[Result]:
         wanted = None if self.fixed_threads else threads
         return results.find(case=self.case, impl=self.impl, metric=self.metric, device=self.device, threads=wanted, **self.params)
@@ -72,7 +76,7 @@ class Ratio:
             if value is None:
                 out.append(_undecided(name, "not measured in this run" if top is None or bottom is None else f"{fmt_time(top)} / {fmt_time(bottom)}"))
                 continue
-            measured = f"{fmt_x(value, bound)} ({self.numerator.impl} {fmt_time(top)}, {self.denominator.impl} {fmt_time(bottom)})"
+            measured = f"{fmt_x(value, bound)} ({self.numerator.label} {fmt_time(top)}, {self.denominator.label} {fmt_time(bottom)})"
             out.append({"target": name, "measured": measured, "holds": _holds(value, bound, self.at_least, self.at_most)})
         return out
 

@@ -138,7 +138,8 @@ NOTES = """
   them: input labels are not counted, temporaries and kept state are. On CUDA: `torch.cuda.max_memory_allocated`.
 - |torch_mi − sklearn| is the largest absolute difference of the scores. torchmetrics computes in float32.
 - Threads: rows where torch's thread count matters are measured at each count of `--threads` (default 1 and 2)
-  and say which; the others use the first. scikit-learn's loops are single-threaded and run once.
+  and say which; the others use the first. Peers that run once (scikit-learn, single-threaded; torchmetrics)
+  run at the first count, and every torch_mi row of the case is compared with that one measurement.
   On a machine other jobs share, torch's OpenMP pool can stall (a parallel region waits for a descheduled
   thread), so compare 2-thread rows only from a quiet machine.
 """
