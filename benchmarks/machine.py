@@ -6,7 +6,10 @@ import datetime
 import hashlib
 import os
 import platform
+import site
 import subprocess
+import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,32 @@ def describe() -> dict[str, Any]:
         props = torch.cuda.get_device_properties(0)
         info["gpu"] = f"{props.name}, {props.total_memory / 2**30:.0f} GiB, CUDA {torch.version.cuda}"
     return info
+
+
+def device_name(device: str) -> str:
+    """The hardware behind ``device``, as a reader would name it."""
+    if device.startswith("cuda"):
+        import torch
+
+        return torch.cuda.get_device_name(torch.device(device))
+    return _cpu_model()
+
+
+def relativize(text: str) -> str:
+    """``text`` without this machine's absolute paths: the repository becomes relative, installed
+    packages become ``<site-packages>/``, the interpreter's library ``<python>/``."""
+    prefixes = [(str(REPO) + os.sep, "")]
+    library = sys.modules.get("torch_mi")
+    if library is not None and getattr(library, "__file__", None):  # may be imported from another checkout
+        prefixes.append((str(Path(library.__file__).resolve().parent.parent) + os.sep, ""))
+    for path in [*site.getsitepackages(), site.getusersitepackages(), sysconfig.get_paths()["purelib"]]:
+        prefixes.append((str(path) + os.sep, "<site-packages>/"))
+    prefixes.append((sysconfig.get_paths()["stdlib"] + os.sep, "<python>/"))
+    prefixes.append((sys.prefix + os.sep, "<python-prefix>/"))
+    prefixes.append((str(Path.home()) + os.sep, "~/"))
+    for prefix, replacement in sorted(prefixes, key=lambda pair: -len(pair[0])):  # the longest first
+        text = text.replace(prefix, replacement)
+    return text
 
 
 def _cpu_model() -> str:

@@ -13,7 +13,6 @@ from torch import Tensor
 
 IMPLS = ("torch_mi", "sklearn", "torchmetrics")
 METRICS = ("mi", "nmi", "ami")
-METRIC_NAMES = {"mi": "MI", "nmi": "NMI", "ami": "AMI"}
 
 
 def inputs(impl: str, preds: Tensor, target: Tensor) -> tuple[Any, Any]:

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import torch
 
 from benchmarks import data
+from benchmarks.machine import relativize
 
 
 def _update(options: dict[str, Any]) -> Callable[[], Callable[[], Any]]:
@@ -96,7 +97,8 @@ def profile_case(name: str, top: int) -> str:
     profiler.disable()
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
-    python_part = "\n".join(line for line in text.getvalue().splitlines() if line.strip())
+    # File names in cProfile's output are absolute: keep this machine's paths out of the report.
+    python_part = "\n".join(relativize(line) for line in text.getvalue().splitlines() if line.strip())
 
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=False) as prof:
         run()

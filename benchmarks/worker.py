@@ -12,15 +12,15 @@ import os
 import traceback
 from typing import Any
 
-from benchmarks import procmem, timing, workloads
-from benchmarks.spec import Spec
+from benchmarks import procmem, registry, timing
+from benchmarks.workload import Measurement
 
 
-def measure(spec_data: dict[str, Any], conn: Any, budget_s: float, max_repeats: int, threads: int) -> None:
+def measure(spec_data: dict[str, Any], conn: Any, budget_s: float, max_repeats: int) -> None:
     try:
-        _quiet_and_threads(threads)
-        spec = Spec.from_dict(spec_data)
-        job = workloads.module(spec.workload).prepare(spec)
+        spec = Measurement.from_dict(spec_data)
+        _quiet_and_threads(spec.threads)
+        job = registry.get(spec.workload).prepare(spec)
         conn.send(("ready", None))
         result = _measure(spec, job, budget_s, max_repeats)
     except BaseException as error:  # noqa: BLE001 - every failure becomes a reported row
@@ -40,7 +40,7 @@ def _quiet_and_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def _measure(spec: Spec, job: Any, budget_s: float, max_repeats: int) -> dict[str, Any]:
+def _measure(spec: Measurement, job: Any, budget_s: float, max_repeats: int) -> dict[str, Any]:
     cuda = spec.device.startswith("cuda")
     if cuda:
         import torch

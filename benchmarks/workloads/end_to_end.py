@@ -1,40 +1,51 @@
 """End-to-end scores from labels: MI, NMI and AMI of one pair of labelings, functional calls.
 
-n labels in [0, k) on both sides, half of them agreeing (``data.correlated_labels``). Each peer
-gets the same labels; scikit-learn as numpy arrays. torchmetrics' AMI loops over (row, column,
-cell value) in Python, so it meets the cap early and is then reported over the cap at every
-larger size without being rerun.
+n labels in [0, k) on both sides, half of them agreeing (``data.correlated_labels``). Every peer gets
+the same labels; scikit-learn as numpy arrays. torchmetrics' AMI loops over (row, column, cell value)
+in Python, so it meets the cap early and is then reported over the cap at every larger size
+without being rerun.
 """
 
 from __future__ import annotations
 
 from benchmarks import data
+from benchmarks.goals import Pick, Ratio
 from benchmarks.peers import IMPLS, METRICS, inputs, score
-from benchmarks.spec import Job, Profile, Spec, power_label
-from benchmarks.workloads import device_sync
+from benchmarks.tables import compare
+from benchmarks.workload import Context, Job, Measurement, Workload, device_sync, power_label
 
-TITLE = "End-to-end MI / NMI / AMI from labels"
-
-
-def cases(profile: Profile, device: str) -> list[Spec]:
-    impls = IMPLS if device == "cpu" else ("torch_mi", "torchmetrics")  # scikit-learn runs on the CPU only
-    specs = []
-    for metric in METRICS:
-        for n in profile.e2e_n:
-            for k in profile.e2e_k:
-                case = f"n={power_label(n)}, k={k}"
-                for impl in impls:
-                    specs.append(
-                        Spec(
-                            "end_to_end", case, impl, {"n": n, "k": k}, metric=metric, device=device,
-                            cap_s=profile.cap_s, series=f"e2e-{metric}", dims=(n, k),
-                        )
-                    )
-    return specs
+SIZES = {"quick": {"n": (2000,), "k": (10,)}, "full": {"n": (10**5, 10**6, 10**7), "k": (10, 100, 1000)}}
 
 
-def prepare(spec: Spec) -> Job:
-    preds, target = data.correlated_labels(spec.params["n"], spec.params["k"], seed=2, device=spec.device)
-    preds, target = inputs(spec.impl, preds, target)
-    fn = score(spec.impl, spec.metric)
-    return Job(lambda: fn(preds, target), sync=device_sync(spec.device))
+def cases(ctx: Context) -> list[Measurement]:
+    sizes = SIZES["quick" if ctx.quick else "full"]
+    impls = IMPLS if ctx.device == "cpu" else ("torch_mi", "torchmetrics")  # scikit-learn runs on the CPU only
+    return [
+        Measurement("end_to_end", f"n={power_label(n)}, k={k}", impl, {"n": n, "k": k}, metric=metric, device=ctx.device,
+                    threads=ctx.one_thread, cap_s=ctx.cap_s, series=f"e2e-{metric}", dims=(n, k))
+        for metric in METRICS for n in sizes["n"] for k in sizes["k"] for impl in impls
+    ]
+
+
+def prepare(m: Measurement) -> Job:
+    preds, target = inputs(m.impl, *data.correlated_labels(m.params["n"], m.params["k"], seed=2, device=m.device))
+    fn = score(m.impl, m.metric)
+    return Job(lambda: fn(preds, target), sync=device_sync(m.device))
+
+
+WORKLOAD = Workload(
+    name="end_to_end",
+    title="End-to-end MI / NMI / AMI from labels",
+    about="Functional calls from labels: n labels in [0, k) on both sides, half of them agreeing; torch_mi vs "
+    "`sklearn.metrics` vs `torchmetrics.functional.clustering`.",
+    cases=cases,
+    prepare=prepare,
+    table=lambda results, device: compare(results, device),
+    targets=[
+        Ratio(f"AMI n={power_label(n)} x 1000 clusters >= 50x faster than sklearn",
+              Pick("sklearn", metric="ami", params={"n": n, "k": 1000}, fixed_threads=True),
+              Pick("torch_mi", metric="ami", params={"n": n, "k": 1000}), at_least=50)
+        for n in (10**5, 10**6)
+    ],
+    order=20,
+)

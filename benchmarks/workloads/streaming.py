@@ -1,8 +1,8 @@
 """Streaming MI: batches through a Metric's update(), then compute(), against the same labels at once.
 
-10^7 samples in batches of 10^6, k = 100. torch_mi in both modes and torchmetrics' Metric do
-update() per batch plus one compute(); scikit-learn, which has no streaming form, scores the
-concatenated labels (concatenated before the clock starts, in its favour).
+torch_mi in both modes and torchmetrics' Metric do update() per batch plus one compute();
+scikit-learn, which has no streaming form, scores the concatenated labels (concatenated before the
+clock starts, in its favour).
 """
 
 from __future__ import annotations
@@ -10,41 +10,43 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import data
+from benchmarks.goals import Pick, Ratio
 from benchmarks.peers import metric_class, score
-from benchmarks.spec import Job, Profile, Spec, power_label
-from benchmarks.workloads import device_sync
+from benchmarks.tables import compare
+from benchmarks.workload import Context, Job, Measurement, Workload, device_sync, power_label
 
-TITLE = "Streaming MI"
-IMPLS = {
-    "torch_mi_dense": "torch_mi Metric, dense (num_classes=k)",
-    "torch_mi_dynamic": "torch_mi Metric, dynamic (num_classes=None)",
-    "torchmetrics": "torchmetrics MutualInfoScore Metric",
-    "sklearn": "sklearn mutual_info_score on the concatenated labels",
-}
+SIZES = {"quick": {"total": 10**6, "batch": 10**5, "k": 100}, "full": {"total": 10**7, "batch": 10**6, "k": 100}}
+MODES = {"dense": "dense (num_classes=k)", "dynamic": "dynamic (num_classes=None)"}
 
 
-def cases(profile: Profile, device: str) -> list[Spec]:
-    params = {"total": profile.stream_total, "batch": profile.stream_batch, "k": profile.stream_k}
-    case = f"{power_label(profile.stream_total)} samples, batches of {power_label(profile.stream_batch)}, k={profile.stream_k}"
-    impls = [impl for impl in IMPLS if device == "cpu" or impl != "sklearn"]
-    return [Spec("streaming", case, impl, params, metric="mi", device=device, cap_s=profile.cap_s) for impl in impls]
+def _stream(params: dict) -> str:
+    return f"{power_label(params['total'])} samples, batches of {power_label(params['batch'])}, k={params['k']}"
 
 
-def prepare(spec: Spec) -> Job:
-    total, batch, k = spec.params["total"], spec.params["batch"], spec.params["k"]
-    batches = list(data.label_batches(total, batch, k, seed=3, device=spec.device))
-    if spec.impl == "sklearn":
+def cases(ctx: Context) -> list[Measurement]:
+    params = SIZES["quick" if ctx.quick else "full"]
+    stream = _stream(params)
+    common = dict(metric="mi", device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s)
+    out = [Measurement("streaming", f"{stream}; torch_mi {label}", "torch_mi", {**params, "mode": mode}, **common)
+           for mode, label in MODES.items()]
+    peers = ["torchmetrics"] + (["sklearn"] if ctx.device == "cpu" else [])
+    return out + [Measurement("streaming", stream, impl, params, **common) for impl in peers]  # once, for every row
+
+
+def prepare(m: Measurement) -> Job:
+    total, batch, k = m.params["total"], m.params["batch"], m.params["k"]
+    batches = list(data.label_batches(total, batch, k, seed=3, device=m.device))
+    if m.impl == "sklearn":
         preds = np.concatenate([p.numpy() for p, _ in batches])
         target = np.concatenate([t.numpy() for _, t in batches])
         del batches
         fn = score("sklearn", "mi")
         return Job(lambda: fn(preds, target))
-
-    if spec.impl == "torchmetrics":
-        make = lambda: metric_class("torchmetrics", "mi")().to(spec.device)  # noqa: E731
+    if m.impl == "torchmetrics":
+        make = lambda: metric_class("torchmetrics", "mi")().to(m.device)  # noqa: E731
     else:
-        num_classes = k if spec.impl == "torch_mi_dense" else None
-        make = lambda: metric_class("torch_mi", "mi")(num_classes=num_classes).to(spec.device)  # noqa: E731
+        num_classes = k if m.params["mode"] == "dense" else None
+        make = lambda: metric_class("torch_mi", "mi")(num_classes=num_classes).to(m.device)  # noqa: E731
 
     def run() -> float:
         metric = make()
@@ -52,4 +54,21 @@ def prepare(spec: Spec) -> Job:
             metric.update(preds, target)
         return float(metric.compute())
 
-    return Job(run, sync=device_sync(spec.device))
+    return Job(run, sync=device_sync(m.device))
+
+
+WORKLOAD = Workload(
+    name="streaming",
+    title="Streaming MI",
+    about="update() per batch, then compute(): torch_mi Metric (dense and dynamic) vs torchmetrics' Metric; "
+    "scikit-learn, which has no streaming form, scores the concatenated labels.",
+    cases=cases,
+    prepare=prepare,
+    table=lambda results, device: compare(results, device, peers=(("sklearn", "sklearn (concatenated)"), ("torchmetrics", "torchmetrics Metric")),
+                                          agree_with="sklearn", peer_case=lambda case: case.split("; ")[0]),
+    targets=[
+        Ratio(f"streaming MI ({mode}) >= 5x faster than {peer}", Pick(peer, fixed_threads=True), Pick("torch_mi", params={"mode": mode}), at_least=5)
+        for mode in MODES for peer in ("torchmetrics", "sklearn")
+    ],
+    order=30,
+)

@@ -1,9 +1,9 @@
 """Update throughput: how many samples per second a streaming metric's update() absorbs.
 
-10^7 labels in batches of 10^6, k = 100. The practical limit is a bare ``scatter_add_`` of the
-same pairs into a (k*k) int64 table (key = target*k + preds): a dense update cannot do less.
-torchmetrics' MutualInfoScore.update only appends the batch to a list (its cost moves to
-compute() and to memory, measured elsewhere).
+The practical limit is a bare ``scatter_add_`` of the same pairs into a (k*k) int64 table (key =
+target*k + preds): a dense update cannot do less. torchmetrics' MutualInfoScore.update only appends
+the batch to a list (its cost moves to compute() and to memory, measured by other workloads). On
+CUDA a device-to-device copy gives the memory bandwidth actually reachable.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import torch
 
 from benchmarks import data
+from benchmarks.goals import Pick, Ratio
 from benchmarks.peers import metric_class
-from benchmarks.spec import Job, Profile, Spec, power_label
-from benchmarks.workloads import device_sync
+from benchmarks.results import WorkloadResults
+from benchmarks.tables import fmt_mib, fmt_ratio, fmt_time, records_table
+from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
 
-TITLE = "Update throughput"
+SIZES = {"quick": {"total": 10**6, "batch": 10**5, "k": 100}, "full": {"total": 10**7, "batch": 10**6, "k": 100}}
 IMPLS = {
     "bare_scatter_add": "bare scatter_add_ (practical limit)",
     "torch_mi_dense_novalidate": "torch_mi dense, validate_args=False",
@@ -23,44 +25,46 @@ IMPLS = {
     "torch_mi_dynamic": "torch_mi dynamic (num_classes=None)",
     "torchmetrics": "torchmetrics MutualInfoScore (appends labels)",
 }
-COPY = "copy_bandwidth"  # CUDA only: device-to-device copy, the memory bandwidth actually reachable
+COPY = "copy_bandwidth"  # CUDA only
+OPTIONS = {
+    "torch_mi_dense_novalidate": {"validate_args": False},
+    "torch_mi_dense": {},
+    "torch_mi_dynamic": {"num_classes": None},
+}
 
 
-def cases(profile: Profile, device: str) -> list[Spec]:
-    params = {"total": profile.update_total, "batch": profile.update_batch, "k": profile.update_k}
-    case = f"{power_label(profile.update_total)} labels, batches of {power_label(profile.update_batch)}, k={profile.update_k}"
-    impls = list(IMPLS) + ([COPY] if device.startswith("cuda") else [])
-    return [Spec("update", case, impl, params, device=device, cap_s=profile.cap_s) for impl in impls]
+def cases(ctx: Context) -> list[Measurement]:
+    params = SIZES["quick" if ctx.quick else "full"]
+    case = f"{power_label(params['total'])} labels, batches of {power_label(params['batch'])}, k={params['k']}"
+    impls = list(IMPLS) + ([COPY] if ctx.device.startswith("cuda") else [])
+    return [Measurement("update", case, impl, params, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s) for impl in impls]
 
 
-def prepare(spec: Spec) -> Job:
-    total, batch, k = spec.params["total"], spec.params["batch"], spec.params["k"]
-    sync = device_sync(spec.device)
-    if spec.impl == COPY:
-        return _copy_job(spec.device, sync)
-    batches = list(data.label_batches(total, batch, k, seed=1, device=spec.device))
+def prepare(m: Measurement) -> Job:
+    total, batch, k = m.params["total"], m.params["batch"], m.params["k"]
+    sync = device_sync(m.device)
+    if m.impl == COPY:
+        size = 1 << 28  # 2 GiB read + 2 GiB written per copy: long enough to hide launch cost
+        source = torch.empty(size, dtype=torch.long, device=m.device)
+        copy = torch.empty_like(source)
+        return Job(lambda: copy.copy_(source).numel(), extra={"bytes_moved": 2 * size * 8}, sync=sync)
+    batches = list(data.label_batches(total, batch, k, seed=1, device=m.device))
     extra = {"samples": total}
+    if m.impl == "bare_scatter_add":
+        ones = torch.ones(1, dtype=torch.long, device=m.device).expand(batch)
 
-    if spec.impl == "bare_scatter_add":
-        ones = torch.ones(1, dtype=torch.long, device=spec.device).expand(batch)
-
-        def run() -> int:
-            table = torch.zeros(k * k, dtype=torch.long, device=spec.device)
+        def bare() -> int:
+            table = torch.zeros(k * k, dtype=torch.long, device=m.device)
             for preds, target in batches:
                 table.scatter_add_(0, target * k + preds, ones[: preds.numel()])
             return total
 
-        return Job(run, extra=extra, sync=sync)
-
-    if spec.impl == "torchmetrics":
-        make = lambda: metric_class("torchmetrics", "mi")().to(spec.device)  # noqa: E731
+        return Job(bare, extra=extra, sync=sync)
+    if m.impl == "torchmetrics":
+        make = lambda: metric_class("torchmetrics", "mi")().to(m.device)  # noqa: E731
     else:
-        options = {
-            "torch_mi_dense_novalidate": {"num_classes": k, "validate_args": False},
-            "torch_mi_dense": {"num_classes": k},
-            "torch_mi_dynamic": {"num_classes": None},
-        }[spec.impl]
-        make = lambda: metric_class("torch_mi", "mi")(**options).to(spec.device)  # noqa: E731
+        options = {"num_classes": k, **OPTIONS[m.impl]}
+        make = lambda: metric_class("torch_mi", "mi")(**options).to(m.device)  # noqa: E731
 
     def run() -> int:
         metric = make()
@@ -71,13 +75,46 @@ def prepare(spec: Spec) -> Job:
     return Job(run, extra=extra, sync=sync)
 
 
-def _copy_job(device: str, sync) -> Job:
-    size = 1 << 28  # 2 GiB of int64 read + 2 GiB written per copy: long enough to hide launch cost
-    source = torch.empty(size, dtype=torch.long, device=device)
-    target = torch.empty_like(source)
+def table(results: WorkloadResults, device: str) -> Table:
+    bare = results.find(impl="bare_scatter_add", device=device)
+    theirs = results.find(impl="torchmetrics", device=device)
+    copy = results.find(impl=COPY, device=device)
+    bandwidth = copy["extra"]["bytes_moved"] / copy["seconds"] if copy and copy.get("status") == "ok" else None
 
-    def run() -> int:
-        target.copy_(source)
-        return size
+    def rate(result, m) -> str:
+        return f"{result['extra']['samples'] / result['seconds'] / 1e6:,.1f} M" if result.get("status") == "ok" else "–"
 
-    return Job(run, extra={"bytes_moved": 2 * size * 8}, sync=sync)
+    def share(result, m) -> str:
+        if bandwidth is None or result.get("status") != "ok":
+            return "–"
+        return f"{result['extra']['samples'] * 16 / result['seconds'] / bandwidth:.1%}"
+
+    columns = [
+        ("time", lambda r, m: fmt_time(r)),
+        ("samples/s", rate),
+        ("bare time ÷ time", lambda r, m: fmt_ratio(bare, r)),
+        ("torchmetrics time ÷ time", lambda r, m: fmt_ratio(theirs, r)),
+        ("peak growth MiB", lambda r, m: fmt_mib(r)),
+    ] + ([("16 B/sample as share of copy bandwidth", share)] if bandwidth else [])
+    rows = [r for r in results.records if r["measurement"]["impl"] != COPY]
+    case = rows[0]["measurement"]["case"] if rows else ""
+    note = (f"{case}. \"bare time ÷ time\" is the share of the bare scatter_add_ throughput a row reaches."
+            + (f" Device-to-device copy: {bandwidth / 1e9:,.0f} GB/s (read + write)." if bandwidth else ""))
+    return records_table(WorkloadResults(results.name, rows, results.run), device, IMPLS, columns, note)
+
+
+WORKLOAD = Workload(
+    name="update",
+    title="Update throughput",
+    about="Samples per second of a Metric's `update()`: labels in batches, k = 100, against a bare "
+    "`scatter_add_` of the same pairs (the practical limit) and torchmetrics' `update()` (which only appends).",
+    cases=cases,
+    prepare=prepare,
+    table=table,
+    targets=[
+        Ratio(f"update throughput, {IMPLS[impl].removeprefix('torch_mi ')} >= {minimum}x bare scatter_add_",
+              Pick("bare_scatter_add"), Pick(impl), at_least=minimum)
+        for impl, minimum in (("torch_mi_dense_novalidate", 0.5), ("torch_mi_dense", 0.5), ("torch_mi_dynamic", 0.2))
+    ],
+    order=10,
+)
