@@ -8,7 +8,7 @@ The sources (``NN_name.py``, jupytext "percent" format: ``# %%`` starts a code c
 a prose cell) are what you edit; the ``.ipynb`` files are generated. Each is executed top to bottom
 with nbclient in a fresh ``python3`` kernel started in this folder, with the checkout importable.
 
-Staleness (what ``--check`` and tests/test_notebooks.py report): a saved notebook is stale when its
+Staleness (what ``--check`` and tests/docs/test_notebooks.py report): a saved notebook is stale when its
 cells differ from its source, or when a fresh execution gives different outputs. Outputs are
 compared as text: stdout and the text of results must match, numbers within 1e-9 relative or
 1e-12 absolute (float rounding that differs between platforms is not staleness); a plot counts as

@@ -1,4 +1,4 @@
-"""Worker side of tests/test_distributed.py: code that runs inside each spawned gloo rank.
+"""Worker side of tests/distributed/test_distributed.py: code that runs inside each spawned gloo rank.
 
 Kept apart from the test module so that a spawned rank imports only torch, torchmetrics and
 torch_mi (not pytest, scikit-learn or lightning): process start-up dominates these tests.
