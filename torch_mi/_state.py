@@ -78,10 +78,13 @@ class DenseState:
     def settle(self, table: Tensor) -> Tensor:
         return table
 
-    def to_table(self, table: Tensor) -> Table:
+    def before_sync(self, table: Tensor, device: Optional[torch.device] = None) -> Tensor:
+        return table
+
+    def to_table(self, table: Tensor, device: Optional[torch.device] = None) -> Table:
         return from_dense(table)
 
-    def matrix(self, table: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def matrix(self, table: Tensor, device: Optional[torch.device] = None) -> tuple[Tensor, Tensor, Tensor]:
         rows, cols = self.num_classes
         return table.clone(), torch.arange(rows, device=table.device), torch.arange(cols, device=table.device)
 
@@ -120,10 +123,16 @@ class PairState:
         blocks.append(torch.stack([counts.groups, counts.target, counts.preds, counts.counts], dim=1))
         return self.settle(blocks)
 
+    def before_sync(self, blocks: PairBlocks, device: Optional[torch.device] = None) -> list:
+        """One typed (P, 4) block, possibly with P = 0: every rank's gather then has the same dtype
+        and number of dimensions, also on a rank that saw no samples."""
+        return [self.compacted(blocks, device)]
+
     def settle(self, blocks: PairBlocks) -> list:
         """The blocks as a list, compacted when the rows appended after the first block call for it."""
-        if isinstance(blocks, Tensor):
+        if isinstance(blocks, Tensor):  # torchmetrics' sync concatenates the list into one tensor
             return [self.compacted(blocks)]
+        blocks = list(blocks)
         if len(blocks) > 1:
             appended = sum(block.shape[0] for block in blocks[1:])
             if appended >= max(blocks[0].shape[0], MIN_ROWS_BEFORE_COMPACTION):

@@ -23,7 +23,7 @@ from torch import Tensor
 from torchmetrics import Metric
 from torchmetrics.utilities.distributed import gather_all_tensors
 
-from torch_mi._state import ContingencyState, PairState, state_for
+from torch_mi._state import state_for
 from torch_mi._table import Table
 from torch_mi._validation import check_bool, check_num_classes, check_optional_int, labels_pair
 
@@ -101,10 +101,7 @@ class ContingencyMetric(Metric):
     # ---------------------------------------------------------------------------------- compute
     def accumulated_table(self) -> Table:
         """The canonical ``Table`` of everything accumulated (synced across ranks inside ``compute()``)."""
-        value = getattr(self, self._layout.attribute)
-        if isinstance(self._layout, PairState):
-            return self._layout.to_table(value, self.device)
-        return self._layout.to_table(value)
+        return self._layout.to_table(getattr(self, self._layout.attribute), self.device)
 
     def _finish(self, values: Tensor) -> Tensor:
         return values if self.num_clusterings is not None else values.reshape(())
@@ -116,11 +113,7 @@ class ContingencyMetric(Metric):
         sparse mode one row per target label seen and one column per pred label seen, sorted.
         With ``return_labels``, also the row (target) and column (pred) labels.
         """
-        value = getattr(self, self._layout.attribute)
-        if isinstance(self._layout, PairState):
-            table, rows, cols = self._layout.matrix(value, self.device)
-        else:
-            table, rows, cols = self._layout.matrix(value)
+        table, rows, cols = self._layout.matrix(getattr(self, self._layout.attribute), self.device)
         return (table, rows, cols) if return_labels else table
 
     def plot(self, val: Optional[Union[Tensor, Sequence[Tensor]]] = None, ax: Optional[Any] = None) -> Any:
@@ -188,24 +181,23 @@ class ContingencyMetric(Metric):
         if prefix + name in state_dict:
             self._layout.check(state_dict[prefix + name], f"load_state_dict ({prefix + name!r})")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-        if isinstance(self._layout, PairState):  # a loaded list may be empty or one block on any device
-            self.pairs = self._layout.settle(list(self.pairs) if isinstance(self.pairs, (list, tuple)) else self.pairs)
+        self._settle_state()  # a loaded list of blocks may be a tuple, or too long
 
     # ------------------------------------------------------------ torchmetrics internals, in one place
+    def _settle_state(self) -> None:
+        name = self._layout.attribute
+        setattr(self, name, self._layout.settle(getattr(self, name)))
+
     def _reduce_states(self, incoming_state: dict[str, Any]) -> None:
         # forward() and merge_state() append blocks here rather than in update(): compact here too.
         super()._reduce_states(incoming_state)
-        if isinstance(self._layout, PairState):
-            self.pairs = self._layout.settle(self.pairs)
+        self._settle_state()
 
     def _sync_dist(self, dist_sync_fn: Any = gather_all_tensors, process_group: Optional[Any] = None) -> None:
-        if isinstance(self._layout, PairState):
-            # One typed (P, 4) block per rank, possibly with P = 0: the gather then has the same
-            # dtype and rank everywhere, also on a rank that saw no samples.
-            self.pairs = [self._layout.compacted(self.pairs, self.device)]
+        name = self._layout.attribute
+        setattr(self, name, self._layout.before_sync(getattr(self, name), self.device))
         super()._sync_dist(dist_sync_fn, process_group)
-        if isinstance(self._layout, PairState):
-            self.pairs = self._layout.settle(self.pairs)
+        self._settle_state()
 
     def _wrap_compute(self, compute: Any) -> Any:
         # torchmetrics squeezes one-element results; with num_clusterings=1 that would drop the
