@@ -58,10 +58,22 @@ def _take(sorted_rows: Tensor, index: Tensor) -> Tensor:
 
 
 def _search(sorted_rows: Tensor, values: Tensor, rows: Tensor, right: bool) -> Tensor:
-    """searchsorted of ``values`` (flat, one per entry of ``rows``) in their own rows."""
+    """searchsorted of ``values`` (flat, one per entry of ``rows``) each in its own row: a
+    vectorized bisection over the rows, for the few entries that need it."""
     if sorted_rows.ndim == 1:
         return torch.searchsorted(sorted_rows, values, right=right)
-    return torch.searchsorted(sorted_rows[rows], values[:, None], right=right)[:, 0]
+    n = sorted_rows.shape[-1]
+    flat = sorted_rows.reshape(-1)
+    lo = torch.zeros_like(rows)
+    hi = torch.full_like(rows, n)
+    base = rows * n
+    for _ in range(n.bit_length() + 1):
+        mid = (lo + hi) // 2
+        probe = flat[base + mid.clamp(max=n - 1)]
+        go_right = (mid < hi) & ((probe <= values) if right else (probe < values))
+        lo = torch.where(go_right, mid + 1, lo)
+        hi = torch.where(go_right, hi, mid)
+    return lo
 
 
 def _settle(sorted_rows: Tensor, values: Tensor, radius: Tensor, index: Tensor, upper: bool) -> Tensor:
@@ -219,7 +231,7 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int) -
     reach, width = 1, 2 * k + 2
     while pending.numel() > 0:
         done_all = reach >= num_blocks and width >= s
-        per_query = (2 * reach + 1) * (2 * width + k)
+        per_query = (2 * reach + 1) * (2 * width) * 3
         step = max(1, _BUDGET // per_query)
         still = []
         for part in pending.split(step):
@@ -256,7 +268,7 @@ def _ksg_round(part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_f
     block = p // s
     xq, yq, yr = xs_flat[part], ys_flat[part], y_rank_q[part]
     inf = torch.full_like(xq, math.inf)
-    best = inf[:, None].expand(-1, k)
+    found = []
     bound = inf.clone()
     offsets = torch.arange(-width, width, device=device)
     row_base = feature * n
@@ -273,7 +285,7 @@ def _ksg_round(part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_f
         dist = torch.maximum((xs_flat[flat].view_as(cand) - xq[:, None]).abs(),
                              (ys_flat[flat].view_as(cand) - yq[:, None]).abs())
         dist = torch.where(usable, dist, math.inf)
-        best = torch.topk(torch.cat([best, dist], dim=1), k, dim=1, largest=False, sorted=True).values
+        found.append(dist)
         # Samples of this block past the window are at least this far in y.
         below, above = at - width - 1, at + width
         gap_below = torch.where(below >= start, yq - ys_flat[row_base + below.clamp(0, n - 1)], inf)
@@ -287,5 +299,5 @@ def _ksg_round(part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_f
     right_min = x_rows[row_base + (first_right * s).clamp(0, n - 1)]
     bound = torch.minimum(bound, torch.where(first_left >= 0, xq - left_max, inf))
     bound = torch.minimum(bound, torch.where(first_right < num_blocks, right_min - xq, inf))
-    kth = best[:, k - 1]
+    kth = torch.topk(torch.cat(found, dim=1), k, dim=1, largest=False, sorted=True).values[:, k - 1]
     return kth, kth <= bound
