@@ -27,7 +27,7 @@ normal stream in scikit-learn's order (features first, then y), so a call equals
 with the same ``random_state`` (drawn on the CPU, then moved to X's device). A ``torch.Generator``
 draws with torch on its own device instead (fast on GPU, not scikit-learn's numbers).
 (numpy's and torch's std round differently, ~1e-14 relative, which can flip a rare near-tie in a
-neighbour count: expect agreement to ~1e-7, not bit for bit.) ``noise=False`` adds none: the result is then deterministic and equals scikit-learn's per-feature
+neighbour count: expect agreement to ~1e-6, not bit for bit.) ``noise=False`` adds none: the result is then deterministic and equals scikit-learn's per-feature
 estimators on the scaled data.
 
 Where the kNN estimators differ from scikit-learn: distances are the exact float differences
