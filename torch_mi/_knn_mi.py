@@ -1,0 +1,303 @@
+"""k-nearest-neighbour MI estimators, batched over features: rows of (F, N) in, (F,) float64 out.
+
+Two estimators, with scikit-learn's conventions (``sklearn.feature_selection._mutual_info``):
+
+* **Kraskov-Stögbauer-Grassberger** (KSG, Phys. Rev. E 69, 2004, estimator 1), continuous x
+  against continuous y: r_i is the distance of sample i's k-th nearest neighbour (itself excluded)
+  in the max-norm of (x, y); n_x(i), n_y(i) count the samples j != i with |x_j - x_i| < r_i
+  (respectively y), and MI = psi(N) + psi(k) - <psi(n_x + 1)> - <psi(n_y + 1)>, clipped at 0.
+* **Ross** (PLoS ONE 9(2), 2014), continuous c against discrete d: within its class (of size
+  N_i), sample i's k_i = min(k, N_i - 1)-th neighbour distance r_i; m_i counts all samples with
+  |c_j - c_i| < r_i, i included; MI = psi(N) + <psi(k_i)> - <psi(N_i)> - <psi(m_i)>, clipped at 0.
+  Samples alone in their class are left out entirely (N counts the others only).
+
+"< r" is scikit-learn's ``<= nextafter(r, 0)``, which also equals "== 0" when r == 0 (duplicates).
+Distances are the float differences |fl(a - b)|, the same numbers scikit-learn's trees compare.
+
+Each feature is one-dimensional, so no distance matrix and no tree is needed:
+
+* Counting within a radius is two ``searchsorted`` calls on the sorted column. To count exactly the
+  j with fl(|x_j - x_i|) <= R (not the rounded interval x_i +- R), the interval ends are moved by
+  a few ulps, run of equal values by run, to where the predicate flips (it is monotone in x_j).
+* Ross: sorting by (class, c) puts each class's members side by side in c order; the k nearest of
+  a 1-D point form a contiguous run around it, so r_i = min over a = 0..k of
+  max(c_i - c[p - a], c[p + k - a] - c_i): k + 1 gathers. O(N log N) per feature.
+* KSG needs the k-th neighbour in the max-norm of the plane (x_f, y). Used here: **x-rank blocks,
+  each sorted by y**. Samples are cut into blocks of s consecutive x-ranks (s ~ sqrt(kN)) and each
+  block is sorted by y. For sample i, look at its own block and the m blocks on each side; in each,
+  the c samples on either side of y_i in the block's y order (one ``searchsorted`` per block). The
+  k-th smallest of those candidate distances is exact when it is no larger than a lower bound on
+  the distance of every sample not looked at: the x gap to the first block not searched, and per
+  searched block the y gap to the first sample past the c looked at. Samples not certified are
+  retried with m and c doubled (the last retry looks at everything, so the result is always exact).
+  Why this: a plain sweep in x order needs a window as wide as the x-strip of half-width r_i,
+  about sqrt(kN) samples when x and y are independent (the common case in feature screening);
+  blocks of that width sorted by y cut the candidates to O(k) per block, for dependent and
+  independent features alike, with only sorts, gathers and searchsorted, batched over features.
+  Cost per feature: two sorts O(N log N), (2m + 1) searchsorted O(N log N) and O(N m c) distances;
+  with the first (m, c) = (1, 2k + 2) almost every sample is certified in the first round.
+
+Memory: features are processed in chunks sized so that the per-chunk work arrays stay under a
+fixed budget (about ``_BUDGET`` float64 elements), at least one feature at a time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+_BUDGET = 1 << 23  # elements (float64 / int64) of the largest temporary array
+
+
+def _take(sorted_rows: Tensor, index: Tensor) -> Tensor:
+    if sorted_rows.ndim == 1:
+        return sorted_rows[index]
+    return torch.gather(sorted_rows, -1, index)
+
+
+def _search(sorted_rows: Tensor, values: Tensor, rows: Tensor, right: bool) -> Tensor:
+    """searchsorted of ``values`` (flat, one per entry of ``rows``) each in its own row: a
+    vectorized bisection over the rows, for the few entries that need it."""
+    if sorted_rows.ndim == 1:
+        return torch.searchsorted(sorted_rows, values, right=right)
+    n = sorted_rows.shape[-1]
+    flat = sorted_rows.reshape(-1)
+    lo = torch.zeros_like(rows)
+    hi = torch.full_like(rows, n)
+    base = rows * n
+    for _ in range(n.bit_length() + 1):
+        mid = (lo + hi) // 2
+        probe = flat[base + mid.clamp(max=n - 1)]
+        go_right = (mid < hi) & ((probe <= values) if right else (probe < values))
+        lo = torch.where(go_right, mid + 1, lo)
+        hi = torch.where(go_right, hi, mid)
+    return lo
+
+
+def _settle(sorted_rows: Tensor, values: Tensor, radius: Tensor, index: Tensor, upper: bool) -> Tensor:
+    """Move the approximate range end ``index`` to the exact one: the first entry x past the values
+    with fl(x - v) <= r (``upper``), or the first entry with fl(v - x) <= r.
+
+    The predicate is monotone along a sorted row, and the approximate end from v +- r is off by at
+    most a few ulps, so a handful of distinct values are crossed; each step jumps over a whole run
+    of equal values (duplicates), not over single entries.
+    """
+    n = sorted_rows.shape[-1]
+    index = index.clone()
+    row_of = torch.arange(values.shape[0], device=values.device)[:, None].expand_as(values)
+
+    def inside(x: Tensor, v: Tensor, r: Tensor) -> Tensor:
+        return (x - v) <= r if upper else (v - x) <= r
+
+    while True:
+        at = _take(sorted_rows, index.clamp(max=n - 1))
+        grow = (index < n) & inside(at, values, radius)
+        before = _take(sorted_rows, (index - 1).clamp(min=0))
+        shrink = (index > 0) & ~inside(before, values, radius)
+        if upper:  # entries inside the range form a prefix of the ones at or after v
+            move_up, move_down = grow, shrink
+        else:  # entries inside form a suffix of the ones at or before v
+            move_up, move_down = ~inside(at, values, radius) & (index < n), (index > 0) & inside(before, values, radius)
+        if not bool(move_up.any()) and not bool(move_down.any()):
+            return index
+        for mask, value, right in ((move_up, at, True), (move_down, before, False)):
+            where = mask.nonzero(as_tuple=True)
+            if where[0].numel():
+                index[where] = _search(sorted_rows, value[where], row_of[where], right)
+
+
+def count_within(sorted_rows: Tensor, values: Tensor, radius: Tensor) -> tuple[Tensor, Tensor]:
+    """Index range [lo, hi) of the entries x of ``sorted_rows`` with fl(|x - v|) <= radius.
+
+    ``sorted_rows`` is (N,) or (F, N) sorted along the last axis; ``values`` and ``radius`` are
+    (F, M). Returns two int64 (F, M) tensors.
+    """
+    lo = torch.searchsorted(sorted_rows, values - radius)
+    hi = torch.searchsorted(sorted_rows, values + radius, right=True)
+    return _settle(sorted_rows, values, radius, lo, upper=False), _settle(sorted_rows, values, radius, hi, upper=True)
+
+
+def _below(r: Tensor) -> Tensor:
+    """scikit-learn's radius: the float just below r towards 0 (0 stays 0)."""
+    return torch.nextafter(r, torch.zeros_like(r))
+
+
+def _feature_chunks(num_features: int, num_samples: int, per_sample: int):
+    size = max(1, _BUDGET // max(1, num_samples * per_sample))
+    for start in range(0, num_features, size):
+        yield slice(start, min(start + size, num_features))
+
+
+# ---------------------------------------------------------------- Ross: continuous vs discrete
+
+
+def ross_mi(c: Tensor, d: Tensor, n_neighbors: int) -> Tensor:
+    """Ross MI of each row of continuous ``c`` (F, N) float64 with discrete codes ``d`` (F, N).
+
+    ``d`` holds int64 codes in [0, N); either argument may be an expanded (broadcast) row.
+    """
+    out = torch.empty(c.shape[0], dtype=torch.float64, device=c.device)
+    for rows in _feature_chunks(c.shape[0], c.shape[1], 24):
+        out[rows] = _ross_chunk(c[rows], d[rows], n_neighbors)
+    return out
+
+
+def _ross_chunk(c: Tensor, d: Tensor, k: int) -> Tensor:
+    f, n = c.shape
+    device = c.device
+    positions = torch.arange(n, device=device).expand(f, n)
+    c_sorted, order = torch.sort(c, dim=1, stable=True)
+    rank = torch.empty_like(order).scatter_(1, order, positions)
+    # Grouped by class, in c order inside each class (keys are distinct: ranks are).
+    _, grouped = torch.sort(d * n + rank, dim=1)
+    c_grouped = torch.gather(c, 1, grouped)
+    d_grouped = torch.gather(d, 1, grouped)
+    class_size = torch.zeros(f, n, dtype=torch.int64, device=device).scatter_add_(1, d, torch.ones_like(d))
+    class_start = torch.cumsum(class_size, dim=1) - class_size
+    size_i = torch.gather(class_size, 1, d_grouped)
+    start_i = torch.gather(class_start, 1, d_grouped)
+    k_i = (size_i - 1).clamp(max=k)
+
+    radius = torch.full_like(c_grouped, math.inf)
+    for a in range(k + 1):
+        left, right = positions - a, positions + k_i - a
+        valid = (a <= k_i) & (left >= start_i) & (right < start_i + size_i)
+        far_left = torch.gather(c_grouped, 1, left.clamp(0, n - 1))
+        far_right = torch.gather(c_grouped, 1, right.clamp(0, n - 1))
+        width = torch.maximum(c_grouped - far_left, far_right - c_grouped)
+        radius = torch.where(valid, torch.minimum(radius, width), radius)
+
+    kept = size_i > 1
+    radius = torch.where(kept, _below(radius), torch.zeros_like(radius))
+    # m_i counts kept samples only: prefix sums of "kept" in global c order.
+    kept_by_sample = torch.gather(class_size, 1, d) > 1
+    kept_sorted = torch.gather(kept_by_sample, 1, order).long()
+    kept_prefix = torch.nn.functional.pad(torch.cumsum(kept_sorted, dim=1), (1, 0))
+    lo, hi = count_within(c_sorted, c_grouped, radius)
+    m_i = torch.gather(kept_prefix, 1, hi) - torch.gather(kept_prefix, 1, lo)
+
+    n_kept = kept.sum(dim=1)
+    digamma = torch.special.digamma
+    weight = kept.double()
+    total = (
+        (digamma(k_i.double().clamp(min=1)) * weight).sum(dim=1)
+        - (digamma(size_i.double()) * weight).sum(dim=1)
+        - (digamma(m_i.double().clamp(min=1)) * weight).sum(dim=1)
+    )
+    safe_n = n_kept.clamp(min=1).double()
+    mi = digamma(safe_n) + total / safe_n
+    return torch.where(n_kept > 0, mi.clamp(min=0.0), torch.zeros_like(mi))
+
+
+# ---------------------------------------------------------------- KSG: continuous vs continuous
+
+
+def ksg_mi(x: Tensor, y: Tensor, n_neighbors: int) -> Tensor:
+    """KSG MI of each row of continuous ``x`` (F, N) float64 with the continuous ``y`` (N,)."""
+    n = x.shape[1]
+    y_sorted, y_order = torch.sort(y, stable=True)
+    y_rank = torch.empty_like(y_order).scatter_(0, y_order, torch.arange(n, device=y.device))
+    out = torch.empty(x.shape[0], dtype=torch.float64, device=x.device)
+    for rows in _feature_chunks(x.shape[0], n, 40):
+        out[rows] = _ksg_chunk(x[rows], y, y_sorted, y_rank, n_neighbors)
+    return out
+
+
+def _block_size(n: int, k: int) -> int:
+    return max(2 * k + 2, int(math.sqrt(k * n)))
+
+
+def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int) -> Tensor:
+    f, n = x.shape
+    device = x.device
+    s = _block_size(n, k)
+    num_blocks = -(-n // s)
+    positions = torch.arange(n, device=device).expand(f, n)
+    x_sorted, x_order = torch.sort(x, dim=1, stable=True)
+    x_rank = torch.empty_like(x_order).scatter_(1, x_order, positions)
+    # Blocks of s consecutive x-ranks, each in y order: sort by (block, y-rank).
+    key, order = torch.sort((x_rank // s) * n + y_rank, dim=1)
+    xs = torch.gather(x, 1, order)
+    ys = y[order]
+    row_offset = torch.arange(f, device=device)[:, None] * (num_blocks * n)
+    flat_key = (key + row_offset).reshape(-1)
+    y_rank_q = (key % n).reshape(-1)
+    xs_flat, ys_flat = xs.reshape(-1), ys.reshape(-1)
+
+    radius = torch.empty(f * n, dtype=torch.float64, device=device)
+    pending = torch.arange(f * n, device=device)
+    reach, width = 1, 2 * k + 2
+    while pending.numel() > 0:
+        done_all = reach >= num_blocks and width >= s
+        per_query = (2 * reach + 1) * (2 * width) * 3
+        step = max(1, _BUDGET // per_query)
+        still = []
+        for part in pending.split(step):
+            kth, certified = _ksg_round(
+                part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_flat, ys_flat, x_sorted
+            )
+            if done_all:
+                certified = torch.ones_like(certified)
+            radius[part[certified]] = kth[certified]
+            still.append(part[~certified])
+        pending = torch.cat(still)
+        reach, width = 2 * reach, 2 * width
+
+    radius = _below(radius.reshape(f, n))
+    lo, hi = count_within(x_sorted, xs, radius)
+    n_x = (hi - lo).double()
+    lo, hi = count_within(y_sorted, ys, radius)
+    n_y = (hi - lo).double()
+    digamma = torch.special.digamma
+    mi = (
+        digamma(torch.tensor(float(n), dtype=torch.float64, device=device))
+        + digamma(torch.tensor(float(k), dtype=torch.float64, device=device))
+        - digamma(n_x).mean(dim=1)
+        - digamma(n_y).mean(dim=1)
+    )
+    return mi.clamp(min=0.0)
+
+
+def _ksg_round(part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_flat, ys_flat, x_sorted):
+    """k-th neighbour distance of the queries ``part`` (flat (feature, block-order position)) from
+    the blocks within ``reach`` and ``width`` samples each side in y; and whether it is certified."""
+    device = part.device
+    feature, p = part // n, part % n
+    block = p // s
+    xq, yq, yr = xs_flat[part], ys_flat[part], y_rank_q[part]
+    inf = torch.full_like(xq, math.inf)
+    found = []
+    bound = inf.clone()
+    offsets = torch.arange(-width, width, device=device)
+    row_base = feature * n
+    for o in range(-reach, reach + 1):
+        other = block + o
+        has_block = (other >= 0) & (other < num_blocks)
+        other = other.clamp(0, num_blocks - 1)
+        start = other * s
+        end = (start + s).clamp(max=n)
+        at = torch.searchsorted(flat_key, feature * (num_blocks * n) + other * n + yr) - row_base
+        cand = at[:, None] + offsets
+        usable = has_block[:, None] & (cand >= start[:, None]) & (cand < end[:, None]) & (cand != p[:, None])
+        flat = (row_base[:, None] + cand.clamp(0, n - 1)).reshape(-1)
+        dist = torch.maximum((xs_flat[flat].view_as(cand) - xq[:, None]).abs(),
+                             (ys_flat[flat].view_as(cand) - yq[:, None]).abs())
+        dist = torch.where(usable, dist, math.inf)
+        found.append(dist)
+        # Samples of this block past the window are at least this far in y.
+        below, above = at - width - 1, at + width
+        gap_below = torch.where(below >= start, yq - ys_flat[row_base + below.clamp(0, n - 1)], inf)
+        gap_above = torch.where(above < end, ys_flat[row_base + above.clamp(0, n - 1)] - yq, inf)
+        gap = torch.where(has_block, torch.minimum(gap_below, gap_above), inf)
+        bound = torch.minimum(bound, gap)
+    # Blocks not searched are at least this far in x.
+    first_left, first_right = block - reach - 1, block + reach + 1
+    x_rows = x_sorted.reshape(-1)
+    left_max = x_rows[row_base + ((block - reach) * s - 1).clamp(0, n - 1)]
+    right_min = x_rows[row_base + (first_right * s).clamp(0, n - 1)]
+    bound = torch.minimum(bound, torch.where(first_left >= 0, xq - left_max, inf))
+    bound = torch.minimum(bound, torch.where(first_right < num_blocks, right_min - xq, inf))
+    kth = torch.topk(torch.cat(found, dim=1), k, dim=1, largest=False, sorted=True).values[:, k - 1]
+    return kth, kth <= bound
