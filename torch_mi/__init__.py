@@ -4,7 +4,8 @@ The Metric classes accumulate one contingency table across batches and distribut
 compute every score from it: mutual information (MI, NMI, AMI), homogeneity / completeness /
 V-measure, variation of information, the pair-counting scores (Rand, adjusted Rand,
 Fowlkes-Mallows) and cluster accuracy. ``torch_mi.functional`` holds their functional twins
-(torchmetrics' argument order), ``torch_mi.sklearn`` scikit-learn's functions as drop-ins.
+(torchmetrics' argument order), ``torch_mi.sklearn`` scikit-learn's functions as drop-ins, and
+``torch_mi.feature_selection`` MI of features against a target, batched over features.
 """
 
 from torch_mi import functional
@@ -13,6 +14,7 @@ from torch_mi.metrics import (
     AdjustedRandScore,
     ClusterAccuracy,
     CompletenessScore,
+    FeatureMutualInfo,
     FowlkesMallowsIndex,
     HomogeneityScore,
     MutualInfoScore,
@@ -27,6 +29,7 @@ __all__ = [
     "AdjustedRandScore",
     "ClusterAccuracy",
     "CompletenessScore",
+    "FeatureMutualInfo",
     "FowlkesMallowsIndex",
     "HomogeneityScore",
     "MutualInfoScore",

@@ -1,6 +1,7 @@
 """scikit-learn's clustering-comparison functions, exact and fast: ``from torch_mi import sklearn as metrics``.
 
-Same names, signatures and argument order as ``sklearn.metrics`` (``labels_true, labels_pred``;
+Same names, signatures and argument order as ``sklearn.metrics`` (and ``sklearn.feature_selection``'s
+``mutual_info_classif`` / ``mutual_info_regression``, batched over features) (``labels_true, labels_pred``;
 keyword-only options), the same accepted inputs (lists, numpy arrays of integers, strings or objects,
 pandas Series, and torch tensors too) and the same return types (Python floats; numpy arrays and
 scipy sparse matrices for the contingency and pair confusion matrices). Underneath, every score is
@@ -29,6 +30,8 @@ from torch_mi._contingency import pair_counts
 from torch_mi._table import Table
 from torch_mi._table_inputs import table_from_contingency, table_from_inputs
 from torch_mi._validation import check_average_method, check_beta, labels_pair
+from torch_mi.feature_selection import sklearn_mutual_info_classif as mutual_info_classif
+from torch_mi.feature_selection import sklearn_mutual_info_regression as mutual_info_regression
 
 __all__ = [
     "adjusted_mutual_info_score",
@@ -40,6 +43,8 @@ __all__ = [
     "fowlkes_mallows_score",
     "homogeneity_completeness_v_measure",
     "homogeneity_score",
+    "mutual_info_classif",
+    "mutual_info_regression",
     "mutual_info_score",
     "normalized_mutual_info_score",
     "pair_confusion_matrix",

@@ -309,6 +309,14 @@ def check_batched(ctx: Context) -> None:
             metric = make_metric(spec, num_classes=num_classes, num_clusterings=3, ignore_index=ignore)
             _update_all(metric, ctx.mine("batched"))
             ctx.record(f"batched/{mode}/{ignore}", spec, metric.compute(), "batched", ("all",), ignore)
+        # FeatureMutualInfo keeps the same batched state, fed (N, F) feature codes: its values are
+        # the MI of each row of preds, so the reference is the batched mutual_info_score.
+        import torch_mi
+
+        features = torch_mi.FeatureMutualInfo(3, num_classes=num_classes, ignore_index=ignore)
+        for preds, target in ctx.mine("batched"):
+            features.update(preds.T, target)
+        ctx.record(f"batched/{mode}/{ignore}", ("mi", {}), features.compute(), "batched", ("all",), ignore)
 
 
 def check_local(ctx: Context) -> None:

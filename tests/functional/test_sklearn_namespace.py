@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse
+import sklearn.feature_selection
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,7 +34,7 @@ TOLERANCE = {"adjusted_mutual_info_score": 1e-10}  # scikit-learn's own E[MI] ro
 
 @pytest.mark.parametrize("name", tms.__all__)
 def test_signatures_are_scikit_learns(name):
-    theirs = inspect.signature(getattr(skc, name))
+    theirs = inspect.signature(getattr(skc, name, None) or getattr(sklearn.feature_selection, name))
     ours = inspect.signature(getattr(tms, name))
     assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
         (p.name, p.kind, p.default) for p in theirs.parameters.values()
@@ -142,3 +143,14 @@ def test_errors_name_scikit_learns_arguments(name):
         getattr(tms, name)([0, 1, 2], [0, 1])
     with pytest.raises(TypeError, match=r"`labels_true` must hold integer"):
         getattr(tms, name)([0.5, 1.0], [0, 1])
+
+
+def test_feature_mi_functions_return_numpy_like_scikit_learn():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    X = np.column_stack([y + 0.3 * rng.standard_normal(400), rng.standard_normal(400), rng.integers(0, 4, 400)])
+    for name in ("mutual_info_classif", "mutual_info_regression"):
+        ours = getattr(tms, name)(X, y, discrete_features=[2], random_state=0)
+        theirs = getattr(sklearn.feature_selection, name)(X, y, discrete_features=[2], random_state=0)
+        assert isinstance(ours, np.ndarray) and ours.shape == (3,) and ours.dtype == np.float64
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)  # same noise draws; see feature_selection's docstring

@@ -18,9 +18,14 @@ from torch_mi.functional.information import (
 from torch_mi.functional.pair_counting import adjusted_rand_score, fowlkes_mallows_index, pair_confusion_matrix, rand_score
 from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
 
+# MI of features against a target (scikit-learn's estimators on tensors, binned MI / AMI); they build on
+# the scores above, so they are imported after them.
+from torch_mi.feature_selection import binned_mutual_info, mutual_info_classif, mutual_info_regression  # noqa: E402
+
 __all__ = [
     "adjusted_mutual_info_score",
     "adjusted_rand_score",
+    "binned_mutual_info",
     "cluster_accuracy",
     "completeness_score",
     "contingency_matrix",
@@ -29,6 +34,8 @@ __all__ = [
     "fowlkes_mallows_index",
     "homogeneity_completeness_v_measure",
     "homogeneity_score",
+    "mutual_info_classif",
+    "mutual_info_regression",
     "mutual_info_score",
     "normalized_mutual_info_score",
     "pair_confusion_matrix",

@@ -6,6 +6,7 @@ classes of one family of scores, all computed from that one table.
 
 from torch_mi.metrics._base import ContingencyMetric
 from torch_mi.metrics.accuracy import ClusterAccuracy
+from torch_mi.metrics.features import FeatureMutualInfo
 from torch_mi.metrics.information import (
     AdjustedMutualInfoScore,
     CompletenessScore,
@@ -23,6 +24,7 @@ __all__ = [
     "ClusterAccuracy",
     "CompletenessScore",
     "ContingencyMetric",
+    "FeatureMutualInfo",
     "FowlkesMallowsIndex",
     "HomogeneityScore",
     "MutualInfoScore",
