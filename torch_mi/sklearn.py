@@ -25,7 +25,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 from torch import Tensor
 
-from torch_mi import _information, _pair_counting
+from torch_mi import _information, _pair_counting, functional
+from torch_mi._expected_mi import expected_mutual_info
 from torch_mi._contingency import pair_counts
 from torch_mi._table import Table
 from torch_mi._table_inputs import table_from_contingency, table_from_inputs
@@ -126,9 +127,7 @@ def pair_confusion_matrix(labels_true: Any, labels_pred: Any) -> np.ndarray:
 
 def entropy(labels: Any) -> float:
     """Entropy of a labeling in nats, as ``sklearn.metrics.cluster.entropy``."""
-    from torch_mi.functional import entropy as entropy_tensor
-
-    return float(entropy_tensor(labels).item())
+    return float(functional.entropy(labels).item())
 
 
 def expected_mutual_information(contingency: Any, n_samples: int) -> float:
@@ -141,8 +140,6 @@ def expected_mutual_information(contingency: Any, n_samples: int) -> float:
     total = int(table.cell_counts.sum())
     if n_samples != total:
         raise ValueError(f"`n_samples` must equal the contingency table's total, {total}; got {n_samples!r}.")
-    from torch_mi._expected_mi import expected_mutual_info
-
     return _float(expected_mutual_info, table)
 
 
