@@ -56,7 +56,8 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="torch-mi", description=_DESCRIPTION, epilog=_EPILOG.format(metrics=help_text()), formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="torch-mi", description=_DESCRIPTION, epilog=_EPILOG.format(metrics=help_text()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", metavar="INPUT", nargs="*",
                         help="files, directories, globs or - (stdin); omit them to score the bundled example")

@@ -28,8 +28,8 @@ from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.heatmap import check_plotting, write_heatmap
 from torch_mi.cli.labels import LabelEncoder, Vocabulary, distinct_pairs
 from torch_mi.cli.metric_registry import BY_NAME, choose_metrics
-from torch_mi.cli.report import PredsScores, Report
 from torch_mi.cli.parts import Part
+from torch_mi.cli.report import PredsScores, Report
 from torch_mi.cli.sources import PathLike, Source, open_paths, open_table
 
 __all__ = ["score_columns", "score_files", "score_table"]
