@@ -14,7 +14,7 @@ def _check(report: Report, target, columns: dict) -> None:
     assert [row.preds for row in report.scores] == list(columns)
     assert report.samples == len(target)
     for row in report.scores:
-        assert_row_matches(vars(row), target, columns[row.preds])
+        assert_row_matches(row.as_dict(), target, columns[row.preds])
 
 
 def test_score_table_of_pyarrow(labels):

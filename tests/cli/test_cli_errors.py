@@ -77,6 +77,11 @@ BAD_INPUTS = [
     ("heatmap into a missing folder", ["{tmp}/ok.csv", "--target", "t", "--preds", "p", "--heatmap",
                                        "{tmp}/no/such/dir/h.png"], "cannot write the heatmap"),
     ("bad device", ["--device", "warp-drive"], "not a torch device"),
+    ("unknown metric", ["{tmp}/ok.csv", "--target", "t", "--metrics", "nmi,f1"],
+     ("unknown metric 'f1'; choose from mi_nats, mi_bits, nmi, ami, ari, acc, homogeneity, completeness, v_measure, "
+      "rand, fmi, vi_nats, vi_bits, nvi or all")),
+    ("unknown repeated metric", ["--metrics", "ari", "--metrics", "purity"], "unknown metric 'purity'"),
+    ("no metric named", ["--metrics", ",,"], "no metric named; choose from mi_nats"),
 ]
 if not torch.cuda.is_available():
     BAD_INPUTS.append(("no cuda", ["--device", "cuda"], "no CUDA device"))

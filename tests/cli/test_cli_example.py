@@ -63,7 +63,7 @@ def test_table_output_lists_every_preds_column(capsys, csv_file):
     assert status == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith(f"{csv_file}: 600 samples")
-    assert lines[2].split() == ["preds", "clusters", "MI", "(nats)", "MI", "(bits)", "NMI", "AMI",
+    assert lines[2].split() == ["preds", "clusters", "MI", "(nats)", "MI", "(bits)", "NMI", "AMI", "ARI", "ACC",
                                 "homogeneity", "completeness", "V-measure"]
     assert [line.split()[0] for line in lines[3:]] == ["noisy", "words"]
     assert len(lines[3].split()[2].split(".")[1]) == 6

@@ -2,7 +2,8 @@
 
 The command is :func:`main` (``torch-mi``, ``python -m torch_mi``); the same job from Python,
 with plain parameters, is :func:`score_files`, :func:`score_table` and :func:`score_columns`,
-which return a :class:`Report`. Needs the ``cli`` extra: ``pip install 'torch_mi[cli]'``.
+which return a :class:`Report`. The scores it can report (``--metrics``, ``metrics=``) are listed in
+:mod:`torch_mi.cli.metric_registry`. Needs the ``cli`` extra: ``pip install 'torch_mi[cli]'``.
 """
 
 from __future__ import annotations

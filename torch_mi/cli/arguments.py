@@ -6,6 +6,7 @@ import argparse
 
 import torch_mi
 from torch_mi._validation import AVERAGE_METHODS
+from torch_mi.cli.metric_registry import DEFAULT, help_text
 from torch_mi.cli.report import OUTPUT_FORMATS
 from torch_mi.cli.sources import INPUT_FORMATS
 
@@ -13,12 +14,16 @@ EXAMPLE_TARGET = "digit"
 
 _DESCRIPTION = """\
 Score how well one or more clusterings (--preds) agree with a target labeling (--target):
-mutual information in nats and bits, normalized and adjusted mutual information (NMI, AMI),
-homogeneity, completeness and V-measure. The inputs are streamed in batches as one dataset, so
+by default mutual information in nats and bits, normalized and adjusted mutual information
+(NMI, AMI), adjusted Rand index (ARI), cluster accuracy (ACC), homogeneity, completeness and
+V-measure; --metrics picks others. The inputs are streamed in batches as one dataset, so
 they may be larger than memory. With no INPUT, scores a bundled example: k-means and random
 clusterings of scikit-learn's handwritten digits against the true digit (1797 samples, 10 classes)."""
 
 _EPILOG = """\
+metrics (--metrics, comma-separated or repeated; the columns in that order):
+{metrics}
+
 inputs (one or more, scored as one dataset):
   FILE         CSV/TSV (also .gz, .bz2, .zst, .lz4), Parquet, .npy, .npz
   DIRECTORY    its files, one format; hive partitions (key=value/) become columns
@@ -41,6 +46,7 @@ examples:
   torch-mi                                     # the bundled digits example
   torch-mi runs.csv --target truth             # every other column is scored
   torch-mi runs.csv --target truth --preds kmeans,dbscan --ignore-preds-label -1
+  torch-mi runs.csv --target truth --metrics nmi,ami,ari,acc
   torch-mi shards/ --target truth --preds run1 run2 --format markdown
   cat runs.csv | torch-mi - --target truth --json
   torch-mi labels.npy --target 0 --preds 1 2   # columns of a 2-D array
@@ -50,7 +56,8 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="torch-mi", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="torch-mi", description=_DESCRIPTION, epilog=_EPILOG.format(metrics=help_text()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", metavar="INPUT", nargs="*",
                         help="files, directories, globs or - (stdin); omit them to score the bundled example")
@@ -63,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore-preds-label", metavar="VALUE",
                         help="score each preds column on the samples it did not give this label "
                         "(e.g. -1, HDBSCAN's noise)")
+    parser.add_argument("--metrics", metavar="NAMES", action="append",
+                        help="the scores to report, in this order: names (listed below) comma-separated "
+                        f"or repeated, e.g. nmi,ami,ari,acc; or all (default: {', '.join(DEFAULT)})")
     parser.add_argument("--average-method", choices=AVERAGE_METHODS, default="arithmetic",
                         help="mean of the two entropies that NMI and AMI divide by (default: %(default)s)")
     parser.add_argument("--format", choices=OUTPUT_FORMATS, default="table",

@@ -12,6 +12,7 @@ import torch.distributed as dist
 from torch_mi.cli import distributed
 from torch_mi.cli.arguments import EXAMPLE_TARGET, build_parser
 from torch_mi.cli.errors import InputError
+from torch_mi.cli.metric_registry import choose_metrics
 from torch_mi.cli.report import render
 from torch_mi.cli.score import resolve_device, score_files
 
@@ -34,12 +35,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 inputs = [stack.enter_context(resources.as_file(example))]
                 source_name = f"{EXAMPLE_FILE} (bundled example)"
             device, started = distributed.init_from_env(resolve_device(args.device))
+            metrics, note = choose_metrics(args.metrics)
+            if note is not None and distributed.rank() == 0:
+                print(f"torch-mi: note: {note}", file=sys.stderr)
             report = score_files(
                 inputs, args.target or EXAMPLE_TARGET, args.preds, input_format=args.input_format,
                 delimiter=args.delimiter, block_size=args.block_size, batch_rows=args.batch_rows,
                 average_method=args.average_method, device=device, ignore_label=args.ignore_label,
                 ignore_preds_label=args.ignore_preds_label, heatmap=args.heatmap, heatmap_preds=args.heatmap_preds,
-                progress=not args.no_progress,
+                progress=not args.no_progress, metrics=metrics,
             )
             if source_name is not None:
                 report.source = source_name

@@ -5,46 +5,49 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from torch_mi.cli.metric_registry import DEFAULT, headings
 
 OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
-
-# (attribute, heading); the attributes are also the JSON and CSV keys.
-SCORES = (
-    ("mi_nats", "MI (nats)"),
-    ("mi_bits", "MI (bits)"),
-    ("nmi", "NMI"),
-    ("ami", "AMI"),
-    ("homogeneity", "homogeneity"),
-    ("completeness", "completeness"),
-    ("v_measure", "V-measure"),
-)
 
 
 @dataclass
 class PredsScores:
-    """Every score of one prediction column against the target, over ``samples`` samples."""
+    """The scores of one prediction column against the target, over ``samples`` samples.
+
+    ``values`` maps each reported metric's name (see :mod:`torch_mi.cli.metric_registry`) to its
+    value; ``row.nmi`` and ``row["nmi"]`` read it too.
+    """
 
     preds: str
     clusters: int
     samples: int
-    mi_nats: float
-    mi_bits: float
-    nmi: float
-    ami: float
-    homogeneity: float
-    completeness: float
-    v_measure: float
+    values: dict[str, float] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> float:
+        values = self.__dict__.get("values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute or reported metric {name!r}")
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        """preds, clusters, samples and one key per metric: a JSON row, a CSV row."""
+        return {"preds": self.preds, "clusters": self.clusters, "samples": self.samples, **self.values}
 
 
 @dataclass
 class Report:
     """The scores of every preds column, and what they were computed on.
 
-    ``samples`` counts the samples scored (those whose target is not ``ignore_label``);
-    ``ignored`` the ones left out. With ``ignore_preds_label``, each preds column is scored on its
-    own ``samples``: those it did not give that label.
+    ``metrics`` names the reported scores, in column order. ``samples`` counts the samples scored
+    (those whose target is not ``ignore_label``); ``ignored`` the ones left out. With
+    ``ignore_preds_label``, each preds column is scored on its own ``samples``: those it did not
+    give that label.
     """
 
     source: str
@@ -58,6 +61,12 @@ class Report:
     ignore_label: Optional[str] = None
     ignore_preds_label: Optional[str] = None
     ranks: int = 1
+    metrics: list[str] = field(default_factory=lambda: list(DEFAULT))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data (what ``--json`` prints): every score row flat."""
+        fields = {name: value for name, value in vars(self).items() if name != "scores"}
+        return {**fields, "scores": [row.as_dict() for row in self.scores]}
 
 
 def render(report: Report, output_format: str = "table", precision: int = 4) -> str:
@@ -73,17 +82,18 @@ def render(report: Report, output_format: str = "table", precision: int = 4) -> 
 
 def to_json(report: Report) -> str:
     """The report as JSON, scores at full float64 precision."""
-    return json.dumps(asdict(report), indent=2)
+    return json.dumps(report.as_dict(), indent=2)
 
 
 def to_csv(report: Report) -> str:
     """One row per preds column, scores at full precision (``repr`` of the float64)."""
-    keys = ["preds", "clusters", "samples", *(name for name, _ in SCORES)]
+    keys = ["preds", "clusters", "samples", *report.metrics]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(keys)
     for row in report.scores:
-        writer.writerow([getattr(row, key) for key in keys])
+        cells = row.as_dict()
+        writer.writerow([cells[key] for key in keys])
     return out.getvalue().rstrip("\n")
 
 
@@ -91,8 +101,10 @@ def _title(report: Report) -> str:
     title = f"{report.source}: {report.samples} samples"
     if report.ignore_label is not None:
         title += f" ({report.ignored} with target {report.ignore_label!r} left out)"
-    title += (f"; target {report.target!r} has {report.target_clusters} clusters; "
-              f"NMI and AMI use the {report.average_method} mean")
+    title += f"; target {report.target!r} has {report.target_clusters} clusters"
+    averaged = [name.upper() for name in ("nmi", "ami") if name in report.metrics]
+    if averaged:
+        title += f"; {' and '.join(averaged)} {'use' if len(averaged) > 1 else 'uses'} the {report.average_method} mean"
     if report.ranks > 1:
         title += f"; read by {report.ranks} ranks"
     return title
@@ -100,10 +112,10 @@ def _title(report: Report) -> str:
 
 def _cells(report: Report, precision: int) -> tuple[list[str], list[list[str]]]:
     per_column_samples = report.ignore_preds_label is not None
-    header = ["preds", "clusters", *(["samples"] if per_column_samples else []), *(h for _, h in SCORES)]
+    header = ["preds", "clusters", *(["samples"] if per_column_samples else []), *headings(report.metrics)]
     rows = [
         [row.preds, str(row.clusters), *([str(row.samples)] if per_column_samples else []),
-         *(f"{getattr(row, name):.{precision}f}" for name, _ in SCORES)]
+         *(f"{row.values[name]:.{precision}f}" for name in report.metrics)]
         for row in report.scores
     ]
     return header, rows
@@ -113,13 +125,13 @@ def to_table(report: Report, precision: int = 4) -> str:
     """A title line and one aligned row per prediction column.
 
     Example:
-        >>> report = Report("labels.csv", "csv", "truth", 6, 3, "arithmetic",
-        ...                 [PredsScores("guess", 2, 6, 0.6365, 0.9183, 0.7337, 0.5, 0.5794, 1.0, 0.7337)])
+        >>> row = PredsScores("guess", 2, 6, {"nmi": 0.7337, "ari": 0.5714, "acc": 0.8333})
+        >>> report = Report("labels.csv", "csv", "truth", 6, 3, "arithmetic", [row], metrics=["nmi", "ari", "acc"])
         >>> print(to_table(report, precision=2))
-        labels.csv: 6 samples; target 'truth' has 3 clusters; NMI and AMI use the arithmetic mean
+        labels.csv: 6 samples; target 'truth' has 3 clusters; NMI uses the arithmetic mean
         <BLANKLINE>
-        preds  clusters  MI (nats)  MI (bits)   NMI   AMI  homogeneity  completeness  V-measure
-        guess         2       0.64       0.92  0.73  0.50         0.58          1.00       0.73
+        preds  clusters   NMI   ARI   ACC
+        guess         2  0.73  0.57  0.83
     """
     header, rows = _cells(report, precision)
     widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]

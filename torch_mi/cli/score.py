@@ -27,8 +27,9 @@ from torch_mi.cli import distributed
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.heatmap import check_plotting, write_heatmap
 from torch_mi.cli.labels import LabelEncoder, Vocabulary, distinct_pairs
-from torch_mi.cli.report import PredsScores, Report
+from torch_mi.cli.metric_registry import BY_NAME, choose_metrics
 from torch_mi.cli.parts import Part
+from torch_mi.cli.report import PredsScores, Report
 from torch_mi.cli.sources import PathLike, Source, open_paths, open_table
 
 __all__ = ["score_columns", "score_files", "score_table"]
@@ -84,6 +85,10 @@ def score_columns(source: Source, target: str, preds: Labels = None, **options: 
         source: from :func:`torch_mi.cli.sources.open_paths` or :func:`~torch_mi.cli.sources.open_table`.
         target: the reference labeling's column.
         preds: the columns to score: a name, a comma-separated list or a list; default every other column.
+        metrics: the scores to report, in order: names of :data:`~torch_mi.cli.metric_registry.NAMES`
+            (a name, a comma-separated list or a list), or ``"all"``; default MI (nats, bits), NMI,
+            AMI, ARI, ACC, homogeneity, completeness and V-measure. Without SciPy, ACC is left out
+            of the default with a warning, and naming it is an error.
         average_method: the mean of the entropies that NMI and AMI divide by (default ``"arithmetic"``).
         device: the torch device that counts, e.g. ``"cuda"`` (default ``"cpu"``).
         ignore_label: samples whose target has this label (given as text, e.g. ``"-1"``) are left out.
@@ -131,10 +136,13 @@ def _score(
     open_source: Callable[[], Source], target: str, preds: Labels = None, *, average_method: str = "arithmetic",
     device: Union[str, torch.device] = "cpu", ignore_label: Optional[str] = None,
     ignore_preds_label: Optional[str] = None, heatmap: Optional[PathLike] = None,
-    heatmap_preds: Optional[str] = None, progress: bool = False,
+    heatmap_preds: Optional[str] = None, progress: bool = False, metrics: Labels = None,
 ) -> Report:
     if average_method not in AVERAGE_METHODS:
         raise InputError(f"average method must be one of {', '.join(AVERAGE_METHODS)}; got {average_method!r}")
+    names, note = choose_metrics(metrics)
+    if note is not None:
+        warnings.warn(note, stacklevel=3)
     torch_device = resolve_device(device)
     if heatmap is not None:
         check_plotting()
@@ -142,14 +150,14 @@ def _score(
     try:
         source = open_source()
         plan = _plan(source, target, preds, ignore_label, ignore_preds_label, heatmap is not None, heatmap_preds)
-        counts = _read(source, plan, average_method, torch_device, progress)
+        counts = _read(source, plan, names, average_method, torch_device, progress)
     except InputError as error:
         message = str(error)
     # Every rank gets here, failed or not: they stop together rather than wait on each other.
     failure = distributed.first_error(message)
     if failure is not None:
         raise InputError(failure)
-    report = _reduce(source, plan, counts, average_method, torch_device, ignore_label, ignore_preds_label)
+    report = _reduce(source, plan, counts, names, average_method, torch_device, ignore_label, ignore_preds_label)
     if heatmap is not None:
         _heatmap(plan, counts, Path(heatmap))
     return report
@@ -208,26 +216,19 @@ def _plan(source: Source, target: str, preds: Labels, ignore_label: Optional[str
     return _Plan(target, chosen, names, encoders, ignore, ignore_preds, heatmap_index)
 
 
-def _collection(num_clusterings: int, average_method: str, device: torch.device) -> MetricCollection:
-    metrics = {
-        "mi_nats": torch_mi.MutualInfoScore(num_clusterings=num_clusterings),
-        "mi_bits": torch_mi.MutualInfoScore(num_clusterings=num_clusterings, log_base=2),
-        "nmi": torch_mi.NormalizedMutualInfoScore(num_clusterings=num_clusterings, average_method=average_method),
-        "ami": torch_mi.AdjustedMutualInfoScore(num_clusterings=num_clusterings, average_method=average_method),
-        "homogeneity": torch_mi.HomogeneityScore(num_clusterings=num_clusterings),
-        "completeness": torch_mi.CompletenessScore(num_clusterings=num_clusterings),
-        "v_measure": torch_mi.VMeasureScore(num_clusterings=num_clusterings),
-    }
-    # All seven keep the same table: one group, named up front so that every rank (also one that
+def _collection(names: list[str], num_clusterings: int, average_method: str, device: torch.device) -> MetricCollection:
+    metrics = {name: BY_NAME[name].factory(num_clusterings, average_method) for name in names}
+    # All of them keep the same table: one group, named up front so that every rank (also one that
     # reads nothing) has the same group and makes the same collective calls in compute().
     return MetricCollection(metrics, compute_groups=[list(metrics)]).to(device)
 
 
-def _read(source: Source, plan: _Plan, average_method: str, device: torch.device, progress: bool) -> _Counts:
+def _read(source: Source, plan: _Plan, names: list[str], average_method: str, device: torch.device,
+          progress: bool) -> _Counts:
     per_column = plan.ignore_preds is not None
     # Ignoring a preds label drops different samples from each column: one table per column then.
-    collections = ([_collection(1, average_method, device) for _ in plan.preds] if per_column
-                   else [_collection(len(plan.preds), average_method, device)])
+    collections = ([_collection(names, 1, average_method, device) for _ in plan.preds] if per_column
+                   else [_collection(names, len(plan.preds), average_method, device)])
     counts = _Counts(collections, Vocabulary(plan.target), [Vocabulary(name) for name in plan.preds],
                      torch_mi.MutualInfoScore().to(device) if plan.heatmap_preds is not None else None,
                      preds_samples=[0] * len(plan.preds))
@@ -300,8 +301,8 @@ def _progress_bar(parts: list[Part], enabled: bool) -> tqdm:
     )
 
 
-def _reduce(source: Source, plan: _Plan, counts: _Counts, average_method: str, device: torch.device,
-            ignore_label: Optional[str], ignore_preds_label: Optional[str]) -> Report:
+def _reduce(source: Source, plan: _Plan, counts: _Counts, names: list[str], average_method: str,
+            device: torch.device, ignore_label: Optional[str], ignore_preds_label: Optional[str]) -> Report:
     """Sums over ranks and the scores; collective: every rank calls it."""
     samples = distributed.total(counts.samples, device)
     if samples == 0:
@@ -314,18 +315,19 @@ def _reduce(source: Source, plan: _Plan, counts: _Counts, average_method: str, d
         warnings.filterwarnings("ignore", message=".*compute.*before.*update.*")
         for collection in counts.collections:
             results = {key: value.reshape(-1).cpu().tolist() for key, value in collection.compute().items()}
-            values.extend({key: column[i] for key, column in results.items()}
-                          for i in range(len(next(iter(results.values())))))
+            values.extend({name: results[name][i] for name in names}  # in the asked-for order
+                          for i in range(len(results[names[0]])))
     target_clusters = _count(counts.target_labels, plan.ignore, device)
     scores = [
         PredsScores(preds=name, clusters=_count(vocabulary, None if plan.ignore_preds is None else plan.ignore_preds[i],
                                                 device),
-                    samples=preds_samples[i], **values[i])
+                    samples=preds_samples[i], values=values[i])
         for i, (name, vocabulary) in enumerate(zip(plan.preds, counts.preds_labels))
     ]
     return Report(source=source.name, format=source.format, target=plan.target, samples=samples,
                   target_clusters=target_clusters, average_method=average_method, scores=scores, ignored=ignored,
-                  ignore_label=ignore_label, ignore_preds_label=ignore_preds_label, ranks=distributed.world_size())
+                  ignore_label=ignore_label, ignore_preds_label=ignore_preds_label, ranks=distributed.world_size(),
+                  metrics=list(names))
 
 
 def _count(vocabulary: Vocabulary, ignored: Optional[tuple[int, int]], device: torch.device) -> int:
