@@ -18,7 +18,7 @@ from benchmarks.goals import Pick, Ratio, Seconds
 from benchmarks.results import ResultsFile, WorkloadResults
 from benchmarks.workload import Context
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
 KEPT = {"workload": "zz_not_in_this_run", "marker": "kept"}  # an entry a partial run must leave alone
 
