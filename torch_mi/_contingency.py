@@ -93,6 +93,62 @@ def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
     return PairCounts(*(torch.cat(column) for column in zip(*blocks)))
 
 
+# Keys built and counted at once by ``code_histogram``: a reused buffer of this many stays in cache,
+# where keys for all N samples at once would be a fresh allocation, paged in anew on every call.
+_COUNT_CHUNK = {"cpu": 1 << 18, "cuda": 1 << 24}
+
+
+def label_codes(labels: Tensor) -> "_Side":
+    """``labels`` as order-keeping codes, to pass to several ``code_histogram`` calls that share them."""
+    return _Side.of(labels.long())
+
+
+def code_histogram(preds: Tensor, target: Tensor, target_codes: Optional["_Side"] = None) -> Optional[Tensor]:
+    """Counts of the (target, pred) pairs as a dense int64 (G, T, P) tensor over label codes.
+
+    G is 1 for ``preds`` (N,) and B for (B, N). A side's codes are its labels minus the smallest
+    label, or the ranks of its distinct labels when they spread too wide; either way codes keep
+    the labels' order, so the nonzero cells of the result are the distinct pairs in
+    (group, target, pred) order. None when the tensor would have more than
+    max(_MAX_DIRECT_BINS, 4 B N) bins: then ``pair_counts`` (which sorts) is the way.
+    ``target_codes`` (from ``label_codes(target)``) saves a pass over ``target`` when it is reused.
+
+    Example:
+        >>> import torch
+        >>> code_histogram(torch.tensor([7, 7, 9]), torch.tensor([-1, 0, 0]))
+        tensor([[[1, 0, 0],
+                 [1, 0, 1]]])
+    """
+    target = target.long()
+    preds = preds.long() if preds.ndim == 2 else preds.long().unsqueeze(0)
+    num_groups, num_samples = preds.shape
+    device = target.device
+    if num_samples == 0:
+        return torch.zeros(num_groups, 0, 0, dtype=torch.long, device=device)
+    t_side = target_codes if target_codes is not None else _Side.of(target)
+    p_side = _Side.of(preds)
+    cells = t_side.span * p_side.span
+    if num_groups * cells > max(_MAX_DIRECT_BINS, 4 * preds.numel()):
+        return None
+    if t_side.magnitude * p_side.span + p_side.magnitude + num_groups * cells >= 1 << 62:
+        t_side, p_side = t_side.shifted(), p_side.shifted()
+    offset = t_side.pending_offset * p_side.span + p_side.pending_offset
+    # key = group * T * P + t_code * P + p_code: one int64 per sample, counted chunk by chunk.
+    group_base = torch.arange(num_groups, device=device).mul_(cells).sub_(offset).unsqueeze(1)
+    hist = torch.zeros(num_groups * cells, dtype=torch.long, device=device)
+    step = max(1, _COUNT_CHUNK.get(device.type, _COUNT_CHUNK["cuda"]) // num_groups)
+    buffer = torch.empty(num_groups * min(step, num_samples), dtype=torch.long, device=device)
+    ones = torch.ones(1, dtype=torch.long, device=device).expand(buffer.numel())
+    for start in range(0, num_samples, step):
+        stop = min(start + step, num_samples)
+        keys = buffer[: num_groups * (stop - start)].view(num_groups, stop - start)
+        torch.add(p_side.codes[:, start:stop], t_side.codes[start:stop], alpha=p_side.span, out=keys)
+        if num_groups > 1 or offset:
+            keys.add_(group_base)
+        hist.index_add_(0, keys.view(-1), ones[: keys.numel()])
+    return hist.view(num_groups, t_side.span, p_side.span)
+
+
 class _Workspace:
     """Buffers reused across the blocks of one batched count."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -46,29 +47,67 @@ def group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
 
 
 def from_dense(counts: Tensor) -> Table:
-    """Table from a dense (R, C) or batched (G, R, C) count tensor."""
-    batched = counts.ndim == 3
-    dense = counts.long() if batched else counts.long().unsqueeze(0)
-    num_groups = dense.shape[0]
-    g, r, c = dense.nonzero(as_tuple=True)
-    row_totals = dense.sum(dim=2)  # (G, R)
-    col_totals = dense.sum(dim=1)  # (G, C)
-    row_groups, row_labels = row_totals.nonzero(as_tuple=True)
-    col_groups, col_labels = col_totals.nonzero(as_tuple=True)
-    # Position of every (group, label) among the nonempty rows / cols: a running count.
-    row_index = (row_totals > 0).reshape(-1).long().cumsum(0) - 1
-    col_index = (col_totals > 0).reshape(-1).long().cumsum(0) - 1
+    """Table from a dense (R, C) or batched (G, R, C) count tensor (non-negative counts).
+
+    One pass over the bins finds the nonzero cells; everything else is read from per-row and
+    per-column reductions of the dense tensor, so no integer division or ranking runs per cell.
+
+    Example:
+        >>> import torch
+        >>> table = from_dense(torch.tensor([[2, 0, 1], [0, 0, 0], [0, 0, 3]]))
+        >>> table.cell_counts, table.cell_rows, table.cell_cols, table.row_sums, table.col_sums
+        (tensor([2, 1, 3]), tensor([0, 0, 1]), tensor([0, 1, 1]), tensor([3, 3]), tensor([2, 4]))
+    """
+    dense = counts.long() if counts.ndim == 3 else counts.long().unsqueeze(0)
+    num_groups, num_rows, num_cols = dense.shape
+    device = dense.device
+    present = dense != 0
+    flat = _flat_nonzero(present)  # cells in (group, row, col) order
+    cell_counts = dense.reshape(-1).index_select(0, flat)
+    row_totals = dense.sum(dim=2).reshape(-1)  # (G * R)
+    col_totals = dense.sum(dim=1).reshape(-1)  # (G * C)
+    cells_per_row = present.sum(dim=2).reshape(-1)
+    row_slots = row_totals.nonzero().squeeze(1)  # (group, row) of each nonempty row
+    col_slots = col_totals.nonzero().squeeze(1)
+    # Cells come row by row, so each cell's row index is its row's position repeated per cell.
+    cell_rows = torch.repeat_interleave(cells_per_row.index_select(0, row_slots))
+    all_rows = row_slots.numel() == row_totals.numel()
+    row_code = cell_rows if all_rows else row_slots.index_select(0, cell_rows)  # group * R + row
+    col_label = torch.sub(flat, row_code, alpha=num_cols)  # flat = row_code * C + col
+    row_groups = row_slots // num_rows
+    if num_groups == 1:
+        cell_groups = torch.zeros_like(cell_rows)
+        col_code = col_label
+    else:
+        cell_groups = row_groups.index_select(0, cell_rows)
+        col_code = col_label.add_(cell_groups, alpha=num_cols)
+    if col_slots.numel() == col_totals.numel():
+        cell_cols = col_code
+    else:  # position of every (group, col) among the nonempty columns: a running count
+        col_index = torch.cumsum(col_totals != 0, 0).sub_(1)
+        cell_cols = col_index.index_select(0, col_code)
     return Table(
-        cell_counts=dense[g, r, c],
-        cell_rows=row_index[g * dense.shape[1] + r],
-        cell_cols=col_index[g * dense.shape[2] + c],
-        cell_groups=g,
-        row_sums=row_totals[row_groups, row_labels],
+        cell_counts=cell_counts,
+        cell_rows=cell_rows,
+        cell_cols=cell_cols,
+        cell_groups=cell_groups,
+        row_sums=row_totals.index_select(0, row_slots),
         row_groups=row_groups,
-        col_sums=col_totals[col_groups, col_labels],
-        col_groups=col_groups,
+        col_sums=col_totals.index_select(0, col_slots),
+        col_groups=col_slots // num_cols,
         num_groups=num_groups,
     )
+
+
+def _flat_nonzero(mask: Tensor) -> Tensor:
+    """Flat positions of the True entries of ``mask``, ascending, int64.
+
+    On the CPU NumPy's nonzero over a bool array is several times faster than torch's.
+    """
+    if mask.device.type == "cpu":
+        positions = np.flatnonzero(mask.numpy())
+        return torch.from_numpy(positions.astype(np.int64, copy=False))
+    return mask.reshape(-1).nonzero().squeeze(1)
 
 
 def from_cells(groups: Tensor, rows: Tensor, cols: Tensor, counts: Tensor, num_groups: int = 1) -> Table:

@@ -9,26 +9,100 @@ densified: its nonzero cells become the table's cells directly.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Optional, TypeVar
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from torch_mi._contingency import aggregate_pairs, pair_counts
+from torch_mi._contingency import aggregate_pairs, code_histogram, label_codes, pair_counts
 from torch_mi._table import Table, from_cells, from_dense
 from torch_mi._validation import as_count_tensor, check_non_negative, labels_pair
 
 
-class Scored(NamedTuple):
-    """The table to score and whether the caller asked for B clusterings (a (B,) result)."""
+# Clusterings scored per block when preds is (B, N): about this many labels per block, so each
+# block's table stays small and memory stays bounded however many clusterings there are.
+_BLOCK_LABELS = 1 << 22
 
-    table: Table
-    batched: bool
+Scores = TypeVar("Scores", Tensor, tuple)
+
+
+class Scored:
+    """What to score — a ``Table``, or labels that become tables — and whether the caller asked
+    for B clusterings (a (B,) result).
+
+    Batched labels are scored block by block (``apply``): each block of clusterings is counted,
+    turned into a table and scored while its data is still in cache, and only the per-group scores
+    are kept. A block holds at least two clusterings whenever B >= 2, so that every group is scored
+    by the same multi-group reductions as in one table of all B (a Metric's ``compute()``): the
+    results are bit-identical either way.
+    """
+
+    def __init__(self, batched: bool, table: Optional[Table] = None, labels: Optional[tuple[Tensor, Tensor]] = None):
+        self.batched = batched
+        self._table = table
+        self._labels = labels
+
+    @property
+    def table(self) -> Table:
+        """The whole table (all groups at once)."""
+        if self._table is None:
+            assert self._labels is not None
+            self._table = label_table(*self._labels)
+        return self._table
+
+    def apply(self, score: Callable[..., Scores], *args: Any) -> Scores:
+        """``score(table, *args)``: per-group values (or a tuple of them), concatenated over blocks."""
+        if self._table is not None or self._labels is None or self._labels[0].ndim == 1:
+            return score(self.table, *args)
+        preds, target = self._labels
+        codes = label_codes(target) if target.numel() else None  # read once, shared by every block
+        results = _map_blocks(lambda block: score(label_table(block, target, codes), *args), _blocks(preds))
+        if len(results) == 1:
+            return results[0]
+        if isinstance(results[0], tuple):
+            return tuple(torch.cat(parts) for parts in zip(*results))
+        return torch.cat(results)
 
     def finish(self, values: Tensor) -> Tensor:
         """Per-group values as the caller expects them: (B,) when batched, else 0-dim."""
         return values if self.batched else values.reshape(())
+
+
+def _blocks(preds: Tensor) -> list[Tensor]:
+    """Consecutive blocks of rows of ``preds`` (B, N), each of about _BLOCK_LABELS labels and never
+    a single row unless B is 1."""
+    num_rows = preds.shape[0]
+    rows = max(2, _BLOCK_LABELS // max(1, preds.shape[1]))
+    starts = list(range(0, num_rows, rows))
+    if len(starts) > 1 and num_rows - starts[-1] == 1:
+        starts.pop()  # a lone last row joins the block before it
+    return [preds[start:stop] for start, stop in zip(starts, starts[1:] + [num_rows])]
+
+
+def _map_blocks(work: Callable[[Tensor], Scores], blocks: list[Tensor]) -> list[Scores]:
+    """``work`` over the blocks, in order; on the CPU spread over torch's threads.
+
+    Counting a block is a serial scatter bound by memory latency, so blocks on separate threads
+    overlap where intra-op parallelism cannot help. A pool per call (not a module-level one) stays
+    safe in forked workers, where torch usually runs one thread and this is a plain loop.
+    """
+    workers = min(len(blocks), torch.get_num_threads()) if blocks[0].device.type == "cpu" else 1
+    if workers < 2:
+        return [work(block) for block in blocks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, blocks))
+
+
+def label_table(preds: Tensor, target: Tensor, target_codes: Any = None) -> Table:
+    """The table of ``preds`` (N,) or (B, N) against ``target`` (N,): one group per clustering.
+    ``target_codes``: ``label_codes(target)`` when several blocks share the target."""
+    num_groups = preds.shape[0] if preds.ndim == 2 else 1
+    hist = code_histogram(preds, target, target_codes)
+    if hist is not None:  # direct addressing: the common case, no sort
+        return from_dense(hist)
+    return from_cells(*pair_counts(preds, target), num_groups=num_groups)
 
 
 def table_from_inputs(
@@ -39,7 +113,7 @@ def table_from_inputs(
     allow_batched: bool = True,
     names: tuple[str, str] = ("preds", "target"),
 ) -> Scored:
-    """The ``Table`` of either labels (``preds``, ``target``) or a ``contingency`` table — exactly one of them."""
+    """What to score from either labels (``preds``, ``target``) or a ``contingency`` table — exactly one of them."""
     if contingency is not None:
         if preds is not None or target is not None:
             raise ValueError(f"Give either `{names[0]}` and `{names[1]}`, or `contingency`, not both.")
@@ -49,9 +123,7 @@ def table_from_inputs(
     preds, target = labels_pair(
         preds, target, allow_batched_preds=allow_batched, factorize_strings=True, names=names
     )
-    batched = preds.ndim == 2
-    counts = pair_counts(preds, target)
-    return Scored(from_cells(*counts, num_groups=preds.shape[0] if batched else 1), batched)
+    return Scored(preds.ndim == 2, labels=(preds, target))
 
 
 def table_from_contingency(contingency: Any, *, allow_batched: bool = True) -> Scored:
@@ -60,12 +132,12 @@ def table_from_contingency(contingency: Any, *, allow_batched: bool = True) -> S
         rows, cols, counts = cells
         check_non_negative(counts, "contingency")
         merged = aggregate_pairs(rows, cols, counts=counts)  # sorts, sums duplicates, drops zeros
-        return Scored(from_cells(merged.groups, merged.target, merged.preds, merged.counts), False)
+        return Scored(False, table=from_cells(merged.groups, merged.target, merged.preds, merged.counts))
     table = as_count_tensor(contingency, "contingency")
     shapes = "(R, C) or (B, R, C)" if allow_batched else "(R, C)"
     if table.ndim not in ((2, 3) if allow_batched else (2,)):
         raise ValueError(f"`contingency` must be a {shapes} table of counts; got shape {tuple(table.shape)}.")
-    return Scored(from_dense(table), table.ndim == 3)
+    return Scored(table.ndim == 3, table=from_dense(table))
 
 
 def _sparse_cells(contingency: Any) -> Optional[tuple[Tensor, Tensor, Tensor]]:

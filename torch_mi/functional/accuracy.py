@@ -42,4 +42,4 @@ def cluster_accuracy(
         check_label_range(checked_target, classes[0], "target", None)
         check_label_range(checked_preds, classes[1], "preds", None)
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_matching.cluster_accuracy(scored.table))
+    return scored.finish(scored.apply(_matching.cluster_accuracy))

@@ -63,7 +63,7 @@ def mutual_info_score(
     """
     base = check_log_base(log_base)
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_information.in_log_base(_information.mutual_info(scored.table), base))
+    return scored.finish(_information.in_log_base(scored.apply(_information.mutual_info), base))
 
 
 def normalized_mutual_info_score(
@@ -103,7 +103,7 @@ def normalized_mutual_info_score(
     """
     method = check_average_method(average_method)
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_information.normalized_mutual_info(scored.table, method))
+    return scored.finish(scored.apply(_information.normalized_mutual_info, method))
 
 
 def adjusted_mutual_info_score(
@@ -140,7 +140,7 @@ def adjusted_mutual_info_score(
     """
     method = check_average_method(average_method)
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_information.adjusted_mutual_info(scored.table, method))
+    return scored.finish(scored.apply(_information.adjusted_mutual_info, method))
 
 
 def homogeneity_completeness_v_measure(
@@ -167,7 +167,7 @@ def homogeneity_completeness_v_measure(
     """
     beta = check_beta(beta)
     scored = table_from_inputs(preds, target, contingency)
-    h, c, v = _information.homogeneity_completeness_v_measure(scored.table, beta)
+    h, c, v = scored.apply(_information.homogeneity_completeness_v_measure, beta)
     return scored.finish(h), scored.finish(c), scored.finish(v)
 
 
@@ -230,4 +230,4 @@ def variation_of_information(
     base = check_log_base(log_base)
     normalized = check_bool(normalized, "normalized")
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_variation.variation_of_information(scored.table, base, normalized))
+    return scored.finish(scored.apply(_variation.variation_of_information, base, normalized))

@@ -32,7 +32,7 @@ def pair_confusion_matrix(preds: Any = None, target: Any = None, *, contingency:
                 [2, 2]])
     """
     scored = table_from_inputs(preds, target, contingency)
-    matrix = _pair_counting.pair_confusion_matrix(scored.table)
+    matrix = scored.apply(_pair_counting.pair_confusion_matrix)
     return matrix if scored.batched else matrix[0]
 
 
@@ -48,7 +48,7 @@ def rand_score(preds: Any = None, target: Any = None, *, contingency: Any = None
         Rand, "Objective criteria for the evaluation of clustering methods", JASA 66 (1971).
     """
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_pair_counting.rand_index(scored.table))
+    return scored.finish(scored.apply(_pair_counting.rand_index))
 
 
 def adjusted_rand_score(preds: Any = None, target: Any = None, *, contingency: Any = None) -> Tensor:
@@ -66,7 +66,7 @@ def adjusted_rand_score(preds: Any = None, target: Any = None, *, contingency: A
         Hubert & Arabie, "Comparing partitions", Journal of Classification 2 (1985).
     """
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_pair_counting.adjusted_rand_index(scored.table))
+    return scored.finish(scored.apply(_pair_counting.adjusted_rand_index))
 
 
 def fowlkes_mallows_index(preds: Any = None, target: Any = None, *, contingency: Any = None) -> Tensor:
@@ -81,4 +81,4 @@ def fowlkes_mallows_index(preds: Any = None, target: Any = None, *, contingency:
         Fowlkes & Mallows, "A method for comparing two hierarchical clusterings", JASA 78 (1983).
     """
     scored = table_from_inputs(preds, target, contingency)
-    return scored.finish(_pair_counting.fowlkes_mallows_index(scored.table))
+    return scored.finish(scored.apply(_pair_counting.fowlkes_mallows_index))
