@@ -143,7 +143,7 @@ def table(results: WorkloadResults, device: str) -> Table:
         mine = got["torch_mi"]
         exact = (mine or {}).get("extra", {}).get("exact")
         huge = case == HUGE
-        peer_cell = lambda impl: "labels only (10^12 labels = 7.3 TiB): not run" if huge else fmt_time(got[impl])  # noqa: E731
+        peer_cell = lambda impl, got=got, huge=huge: "labels only (10^12 labels = 7.3 TiB): not run" if huge else fmt_time(got[impl])  # noqa: E731
         rows.append([
             case, fmt_time(mine), fmt_time(got["torch_mi_metric"]), peer_cell("sklearn"), peer_cell("torchmetrics"),
             fmt_ratio(got["sklearn"], mine), fmt_ratio(got["torchmetrics"], got["torch_mi_metric"]),
