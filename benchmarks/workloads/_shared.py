@@ -55,14 +55,15 @@ def fmt_time_or_why(result: Optional[Result]) -> str:
 
 
 class Unless:
-    """A goal that is undecided while any of its implementations is a "not available" record."""
+    """A goal that is undecided while one of its implementations is a "not available" record (in ``case``, if given)."""
 
-    def __init__(self, goal: Any, impls: Iterable[str]) -> None:
-        self.goal, self.impls, self.name = goal, tuple(impls), goal.name
+    def __init__(self, goal: Any, impls: Iterable[str], case: Optional[str] = None) -> None:
+        self.goal, self.impls, self.case, self.name = goal, tuple(impls), case, goal.name
 
     def check(self, results: WorkloadResults) -> list[Outcome]:
         for record in results.records:
-            if record["measurement"]["impl"] in self.impls and why_unavailable(record["result"]):
+            m = record["measurement"]
+            if m["impl"] in self.impls and self.case in (None, m["case"]) and why_unavailable(record["result"]):
                 return [{"target": self.name, "measured": f"not run: {why_unavailable(record['result'])}", "holds": None}]
         return self.goal.check(results)
 

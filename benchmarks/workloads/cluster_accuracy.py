@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 
 from benchmarks import data
-from benchmarks.goals import Pick, Ratio
+from benchmarks.goals import Pick, Ratio, Seconds
 from benchmarks.peers import _as_float
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio
@@ -133,8 +133,12 @@ def table(results: WorkloadResults, device: str) -> Table:
 
 def _goal(k: int, peer: str, label: str, at_least: float) -> Unless:
     case = _case(SIZES["full"]["n"], k, False)
-    return Unless(Ratio(f"ACC n=10^6, k={k}: >= {at_least:g}x faster than {label}", Pick(peer, case=case, fixed_threads=True),
-                        Pick("torch_mi", case=case), at_least=at_least), [peer])
+    wanted = "no slower than" if at_least == 1 else f">= {at_least:g}x faster than"
+    return Unless(Ratio(f"ACC n=10^6, k={k}: {wanted} {label}", Pick(peer, case=case, fixed_threads=True),
+                        Pick("torch_mi", case=case), at_least=at_least), [peer], case)
+
+
+SPARSE_CASE = _case(SIZES["full"]["n"], SIZES["full"]["sparse_k"], True)
 
 
 WORKLOAD = Workload(
@@ -145,7 +149,11 @@ WORKLOAD = Workload(
     cases=cases,
     prepare=prepare,
     table=table,
-    targets=[_goal(1000, "sklearn_scipy", "sklearn+scipy", 2), _goal(1000, "torchmetrics", "torchmetrics", 1)],
+    # Streaming keeps a table, so torch_mi's edge is in counting; at k = 1000 SciPy's matching, the same
+    # solver in every implementation, takes most of the time.
+    targets=[_goal(100, "sklearn_scipy", "sklearn+scipy", 5), _goal(100, "torchmetrics", "torchmetrics", 2),
+             _goal(1000, "sklearn_scipy", "sklearn+scipy", 1), _goal(1000, "torchmetrics", "torchmetrics", 1),
+             Seconds("ACC n=10^6, 10^5 clusters a side (sparse state) <= 10 s", Pick("torch_mi", case=SPARSE_CASE), at_most=10)],
     order=31,
     plot=plot_measured,
 )
