@@ -258,6 +258,20 @@ def _same_scores(results: WorkloadResults) -> list[dict]:
     return [{"target": name, "measured": f"largest difference {diff:.1e}", "holds": diff <= 1e-12}]
 
 
+def plot(ax, results: WorkloadResults) -> None:
+    """Wall time per command on a linear axis (the two are often close), peak RSS written on the bars."""
+    for index, impl in enumerate(LABELS):
+        result = results.find(impl=impl)
+        if not result or result.get("status") != "ok" or why_unavailable(result):
+            continue
+        ax.bar(index, result["seconds"], 0.6, color="tab:blue" if impl == "single" else "lightsteelblue")
+        key = "peak_process_bytes" if impl == "single" else "peak_rank_sum_bytes"
+        ax.text(index, result["seconds"], f"peak {_mib(result, key)} MiB" + ("" if impl == "single" else " (ranks)"), ha="center", va="bottom", fontsize=6)
+    ax.set_xticks(range(len(LABELS)))
+    ax.set_xticklabels(list(LABELS.values()), fontsize=6)
+    ax.set_ylabel("seconds (wall)")
+
+
 WORKLOAD = Workload(
     name="cli_parquet",
     title="Command line on a Parquet dataset: 1 process vs torchrun",
@@ -268,4 +282,5 @@ WORKLOAD = Workload(
     table=table,
     targets=[Custom("same scores under torchrun", _same_scores)],
     order=75,
+    plot=plot,
 )
