@@ -76,19 +76,28 @@ def plot_measured(ax, results: WorkloadResults) -> None:
     chart._bars(ax, WorkloadResults(results.name, kept, results.run))
 
 
+def memory_now(device: str) -> int:
+    """RSS, or CUDA allocated memory on a GPU (where the state lives)."""
+    if device.startswith("cuda"):
+        import torch
+
+        return torch.cuda.memory_allocated()
+    return procmem.rss_bytes() or 0
+
+
 def stream_with_trace(make_metric: Callable[[], Any], batches: Callable[[], Iterable[tuple[Any, Any]]],
-                      num_batches: int, batch: int, total: int, extra: dict, compute: bool = True) -> Any:
-    """update() over ``batches()``, RSS growth sampled at ten points into ``extra``; then compute()."""
+                      num_batches: int, batch: int, total: int, extra: dict, compute: bool = True, device: str = "cpu") -> Any:
+    """update() over ``batches()``, memory growth sampled at ten points into ``extra``; then compute()."""
     marks = {max(1, round(num_batches * (i + 1) / CHECKPOINTS)) for i in range(CHECKPOINTS)}
     metric = make_metric()
-    base = procmem.rss_bytes() or 0
+    base = memory_now(device)
     trace = []
     for index, (preds, target) in enumerate(batches(), 1):
         metric.update(preds, target)
         if index in marks:
-            trace.append((min(index * batch, total), (procmem.rss_bytes() or 0) - base))
+            trace.append((min(index * batch, total), memory_now(device) - base))
     extra["trace"] = trace
-    extra["after_stream_bytes"] = (procmem.rss_bytes() or 0) - base
+    extra["after_stream_bytes"] = memory_now(device) - base
     return metric.compute() if compute else None
 
 

@@ -68,7 +68,8 @@ def prepare(m: Measurement) -> Job:
     make = lambda: _collection(impl, k).to(m.device)  # noqa: E731
 
     def run():
-        values = stream_with_trace(make, batches, num_batches, batch, total, extra, compute=m.impl != "torchmetrics_updates")
+        values = stream_with_trace(make, batches, num_batches, batch, total, extra, compute=m.impl != "torchmetrics_updates",
+                                   device=m.device)
         return None if values is None else {name: float(value) for name, value in values.items()}
 
     return Job(run, repeat=False, extra=extra, sync=device_sync(m.device))
@@ -79,7 +80,7 @@ def _mib(value) -> str:
 
 
 def table(results: WorkloadResults, device: str) -> Table:
-    headers = ["implementation", "time", "time ÷ torch_mi time", "RSS growth at 10% (MiB)", "at 100% (MiB)", "10% → 100% (MiB)",
+    headers = ["implementation", "time", "time ÷ torch_mi time", "growth at 10% (MiB)", "at 100% (MiB)", "10% → 100% (MiB)",
                "peak incl. compute() (MiB)", "MI / NMI / AMI / ARI / ACC"]
     mine = results.find(impl="torch_mi", device=device)
     rows, case = [], ""
@@ -98,7 +99,8 @@ def table(results: WorkloadResults, device: str) -> Table:
             _mib(trace[0][1]) if trace else "–", _mib(result["extra"]["after_stream_bytes"]) if trace else "–",
             _mib(drift(result)), fmt_mib(result), " / ".join(f"{values[s]:.4f}" for s in SCORES) if values else "–",
         ])
-    return Table(headers, rows, f"{case}; RSS growth over the process before the stream (batches generated on the fly).")
+    unit = "CUDA allocated memory" if device.startswith("cuda") else "RSS"
+    return Table(headers, rows, f"{case}; growth of {unit} over the process before the stream (batches generated on the fly).")
 
 
 def _flat(results: WorkloadResults) -> list[dict]:
