@@ -223,3 +223,40 @@ def test_cuda_rows_exist_only_with_a_cuda_device_and_name_it():
     assert "## CUDA: update() without host-device synchronization — cuda (Some GPU, 80 GiB, CUDA 12" in text
     verdict = [t for t in render.targets(store) if t["workload"] == "cuda_checks"]
     assert verdict[0]["holds"] is True and "on Some GPU" in verdict[0]["measured"]
+
+
+def test_the_ari_workloads_exact_reference_is_scikit_learns_ari_in_exact_arithmetic():
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics.cluster import contingency_matrix
+
+    from benchmarks.workloads.ari import HUGE_TABLE, exact_ari
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        target, preds = rng.integers(0, 4, 60), rng.integers(0, 5, 60)
+        table = contingency_matrix(target, preds).tolist()
+        assert abs(float(exact_ari(table)) - adjusted_rand_score(target, preds)) < 1e-12
+    assert exact_ari([[3, 0], [0, 2]]) == 1
+    assert sum(map(sum, HUGE_TABLE)) == 10**12  # the row's claim
+
+
+def test_a_workload_whose_api_is_missing_records_not_available_instead_of_failing(monkeypatch):
+    from benchmarks import worker
+    from benchmarks.workloads import feature_mi
+
+    why = "torch_mi.feature_selection is not installed / not on this tree"
+    monkeypatch.setattr(feature_mi, "missing_module", lambda *names: why)
+    records = []
+    for m in feature_mi.WORKLOAD.cases(Context(quick=False, device="cpu", threads=(1,))):  # full sizes: the goals' rows
+        if m.impl == "sklearn":  # scikit-learn still runs; a made-up time keeps this test fast
+            result = {"status": "ok", "seconds": 1.0, "value": [0.1] * m.params["sklearn_features"]}
+        else:
+            result = worker._measure(m, feature_mi.prepare(m), 0.01, 1)
+        records.append({"measurement": m.to_dict(), "result": result})
+    results = WorkloadResults("feature_mi", records)
+    table = feature_mi.WORKLOAD.table(results, "cpu")
+    assert table.rows and all(row[1] == f"not run: {why}" for row in table.rows)
+    assert all(row[table.headers.index("sklearn ÷ torch_mi")] == "–" for row in table.rows)
+    outcomes = [o for goal in feature_mi.WORKLOAD.targets for o in goal.check(results)]
+    assert outcomes and all(o["holds"] is None and o["measured"] == f"not run: {why}" for o in outcomes)

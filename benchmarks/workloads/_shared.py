@@ -1,0 +1,109 @@
+"""Pieces several workloads share (not a workload: the registry skips modules named ``_*``).
+
+* "Not available" records: a measurement whose implementation cannot run on this tree or in this
+  environment (an optional package missing, an API not merged yet) finishes at once and says why,
+  instead of failing the run; its table cell reads "not run: why", goals stay undecided, charts skip it.
+* Streaming with a memory trace: update() per batch generated on the fly (so the stream itself is never
+  held), RSS sampled at ten points, then compute().
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, Callable, Iterable, Optional
+
+from benchmarks import procmem
+from benchmarks.goals import Outcome
+from benchmarks.results import Result, WorkloadResults
+from benchmarks.tables import fmt_time
+from benchmarks.workload import Job
+
+CHECKPOINTS = 10
+
+
+def missing_module(*names: str) -> Optional[str]:
+    """Why the first of ``names`` that cannot be imported is missing, or None when all can be."""
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # a parent package is missing
+            found = False
+        if not found:
+            return f"{name} is not installed / not on this tree"
+    return None
+
+
+def unavailable(why: str) -> Job:
+    """A job that measures nothing and records ``why``."""
+    return Job(lambda: None, repeat=False, extra={"unavailable": why})
+
+
+def why_unavailable(result: Optional[Result]) -> Optional[str]:
+    if result and result.get("status") == "ok":
+        return (result.get("extra") or {}).get("unavailable")
+    return None
+
+
+def measured(result: Optional[Result]) -> Optional[Result]:
+    """``result`` unless it is a "not available" record (then None: nothing was timed)."""
+    return None if why_unavailable(result) else result
+
+
+def fmt_time_or_why(result: Optional[Result]) -> str:
+    why = why_unavailable(result)
+    return f"not run: {why}" if why else fmt_time(result)
+
+
+class Unless:
+    """A goal that is undecided while one of its implementations is a "not available" record (in ``case``, if given)."""
+
+    def __init__(self, goal: Any, impls: Iterable[str], case: Optional[str] = None) -> None:
+        self.goal, self.impls, self.case, self.name = goal, tuple(impls), case, goal.name
+
+    def check(self, results: WorkloadResults) -> list[Outcome]:
+        for record in results.records:
+            m = record["measurement"]
+            if m["impl"] in self.impls and self.case in (None, m["case"]) and why_unavailable(record["result"]):
+                return [{"target": self.name, "measured": f"not run: {why_unavailable(record['result'])}", "holds": None}]
+        return self.goal.check(results)
+
+
+def plot_measured(ax, results: WorkloadResults) -> None:
+    """The default bar panel, without "not available" records (they timed nothing)."""
+    from benchmarks import chart
+
+    kept = [r for r in results.records if not why_unavailable(r["result"])]
+    chart._bars(ax, WorkloadResults(results.name, kept, results.run))
+
+
+def memory_now(device: str) -> int:
+    """RSS, or CUDA allocated memory on a GPU (where the state lives)."""
+    if device.startswith("cuda"):
+        import torch
+
+        return torch.cuda.memory_allocated()
+    return procmem.rss_bytes() or 0
+
+
+def stream_with_trace(make_metric: Callable[[], Any], batches: Callable[[], Iterable[tuple[Any, Any]]],
+                      num_batches: int, batch: int, total: int, extra: dict, compute: bool = True, device: str = "cpu") -> Any:
+    """update() over ``batches()``, memory growth sampled at ten points into ``extra``; then compute()."""
+    marks = {max(1, round(num_batches * (i + 1) / CHECKPOINTS)) for i in range(CHECKPOINTS)}
+    metric = make_metric()
+    base = memory_now(device)
+    trace = []
+    for index, (preds, target) in enumerate(batches(), 1):
+        metric.update(preds, target)
+        if index in marks:
+            trace.append((min(index * batch, total), memory_now(device) - base))
+    extra["trace"] = trace
+    extra["after_stream_bytes"] = memory_now(device) - base
+    return metric.compute() if compute else None
+
+
+def drift(result: Optional[Result]) -> Optional[int]:
+    """RSS growth from the first checkpoint of the stream (10% in) to its end."""
+    if not result or result.get("status") != "ok" or not (result.get("extra") or {}).get("trace"):
+        return None
+    trace = result["extra"]["trace"]
+    return trace[-1][1] - trace[0][1]
