@@ -115,7 +115,8 @@ plt.show()
 
 # %% [markdown]
 # The size measurements (perimeter, area, radius, worst and mean) and the concave points lead;
-# texture, symmetry and fractal dimension tell little. The top of the list is redundant:
+# the fractal dimensions and the standard errors ("error") of texture, smoothness and symmetry
+# tell little. The top of the list is redundant:
 # perimeter, area and radius of the same nucleus measure nearly the same thing. MI ranks each
 # feature on its own and says nothing about what a feature adds to the others already chosen;
 # selecting a *set* of features needs more than a ranking (conditional MI, or a model).
