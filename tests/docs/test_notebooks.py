@@ -50,6 +50,7 @@ def test_every_source_has_its_saved_notebook_and_nothing_else() -> None:
         "02_normalized_mutual_information",
         "03_adjusted_mutual_information",
         "04_metrics_in_a_loop",
+        "05_feature_mutual_information",
     ]
     assert sorted(path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")) == [path.stem for path in SOURCES]
 
