@@ -40,6 +40,10 @@ def test_adjusted_and_log_base():
         metric.update(codes, y)
     assert torch.equal(adjusted.compute(), F.adjusted_mutual_info_score(codes.T, y))
     assert torch.equal(bits.compute(), F.mutual_info_score(codes.T, y, log_base=2))
+    for method in ("geometric", "min", "max"):
+        other = torch_mi.FeatureMutualInfo(3, adjusted=True, average_method=method)
+        other.update(codes, y)
+        assert torch.equal(other.compute(), F.adjusted_mutual_info_score(codes.T, y, method))
     scores = adjusted.compute()  # the noise column scores about 0, the two informative ones well above
     assert scores[1].abs().item() < 0.01 and min(scores[0].item(), scores[2].item()) > 0.3
 
@@ -59,6 +63,7 @@ def test_discrete_codes_need_no_edges_and_the_ranking_is_right():
         ({"num_features": 2.0}, TypeError, r"`num_features` must be an int"),
         ({"num_features": 3, "bin_edges": torch.zeros(2, 4)}, ValueError, r"`edges` must have shape \(n_features=3"),
         ({"num_features": 3, "adjusted": "yes"}, TypeError, r"`adjusted` must be a bool"),
+        ({"num_features": 3, "average_method": "median"}, ValueError, r"`average_method` must be one of"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):

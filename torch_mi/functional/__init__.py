@@ -20,11 +20,19 @@ from torch_mi.functional.tables import contingency_matrix, entropy, expected_mut
 
 # MI of features against a target (scikit-learn's estimators on tensors, binned MI / AMI); they build on
 # the scores above, so they are imported after them.
-from torch_mi.feature_selection import binned_mutual_info, mutual_info_classif, mutual_info_regression  # noqa: E402
+from torch_mi.feature_selection import (  # noqa: E402
+    apply_bin_edges,
+    bin_edges,
+    binned_mutual_info,
+    mutual_info_classif,
+    mutual_info_regression,
+)
 
 __all__ = [
     "adjusted_mutual_info_score",
     "adjusted_rand_score",
+    "apply_bin_edges",
+    "bin_edges",
     "binned_mutual_info",
     "cluster_accuracy",
     "completeness_score",

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from torch_mi import _information
-from torch_mi._validation import check_bool, check_log_base, check_optional_int
+from torch_mi._validation import check_average_method, check_bool, check_log_base, check_optional_int
 from torch_mi.feature_selection import apply_bin_edges, features_as_clusterings
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
@@ -30,6 +30,8 @@ class FeatureMutualInfo(ContingencyMetric):
             :func:`torch_mi.feature_selection.bin_edges`). ``None``: X holds integer codes.
         adjusted: keyword-only; report AMI (chance-corrected, 0 in expectation for an independent
             feature) instead of MI, so that features with many bins are not favoured.
+        average_method: keyword-only; the mean of the two entropies that normalises the adjusted
+            score ("arithmetic", as scikit-learn's default, "geometric", "min" or "max").
         log_base: keyword-only; base of the logarithm for MI (``None``: nats).
 
     ``update(X, y)`` takes X of shape (N, F) and y of shape (N,); ``num_classes`` (keyword-only)
@@ -57,6 +59,7 @@ class FeatureMutualInfo(ContingencyMetric):
         *,
         bin_edges: Optional[Tensor] = None,
         adjusted: bool = False,
+        average_method: str = "arithmetic",
         log_base: Optional[float] = None,
         num_classes: Any = None,
         ignore_index: Optional[int] = None,
@@ -67,6 +70,7 @@ class FeatureMutualInfo(ContingencyMetric):
         if features is None:
             raise TypeError("`num_features` must be a positive int; got None.")
         self.adjusted = check_bool(adjusted, "adjusted")
+        self.average_method = check_average_method(average_method)
         self.log_base = check_log_base(log_base)
         if bin_edges is not None:
             apply_bin_edges(torch.zeros(1, features, dtype=torch.float64), bin_edges)  # checks the shape
@@ -82,5 +86,5 @@ class FeatureMutualInfo(ContingencyMetric):
     def compute(self) -> Tensor:
         table = self.accumulated_table()
         if self.adjusted:
-            return self._finish(_information.adjusted_mutual_info(table, "arithmetic"))
+            return self._finish(_information.adjusted_mutual_info(table, self.average_method))
         return self._finish(_information.in_log_base(_information.mutual_info(table), self.log_base))
