@@ -16,7 +16,7 @@ from benchmarks.goals import Custom, Pick, Ratio
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import MiB, fmt_mib, fmt_ratio, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
-from benchmarks.workloads._shared import drift, stream_with_trace
+from benchmarks.workloads._shared import drift, growth_contrast, stream_with_trace
 
 SIZES = {"quick": {"total": 10**5, "batch": 10**4, "k": 100}, "full": {"total": 10**6, "batch": 10**4, "k": 100}}
 SCORES = ("mi", "nmi", "ami", "ari", "acc")
@@ -112,13 +112,7 @@ def _flat(results: WorkloadResults) -> list[dict]:
 
 
 def _contrast(results: WorkloadResults) -> list[dict]:
-    name = "torchmetrics collection grows with the stream (the contrast)"
-    theirs = results.find(impl="torchmetrics_updates")
-    if not theirs or theirs.get("status") != "ok" or not theirs["extra"].get("trace"):
-        return [{"target": name, "measured": fmt_time(theirs) if theirs else "not measured in this run", "holds": None}]
-    trace = theirs["extra"]["trace"]
-    per_sample = (trace[-1][1] - trace[0][1]) / max(1, trace[-1][0] - trace[0][0])
-    return [{"target": name, "measured": f"{per_sample:.1f} bytes per sample", "holds": per_sample >= 8}]
+    return growth_contrast("torchmetrics collection grows with the stream (the contrast)", results.find(impl="torchmetrics_updates"))
 
 
 def plot(ax, results: WorkloadResults) -> None:

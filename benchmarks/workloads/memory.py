@@ -8,21 +8,19 @@ once after the stream, and at the peak including compute().
 
 from __future__ import annotations
 
-import torch
-
-from benchmarks import data, procmem
+from benchmarks import data
 from benchmarks.goals import Custom
 from benchmarks.peers import _as_float, metric_class
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import METRIC_NAMES, MiB, fmt_mib, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
+from benchmarks.workloads._shared import drift, growth_contrast, stream_with_trace
 
 SIZES = {
     "quick": {"total": 2 * 10**6, "batch": 2 * 10**5, "k": 100, "cap_s": 3.0},
     "full": {"total": 10**8, "batch": 10**6, "k": 100, "cap_s": 300.0},  # torchmetrics' compute() over 10^8 labels takes a while
 }
 IMPLS = {"torch_mi_dense": "dense (num_classes=k)", "torch_mi_sparse": "sparse (num_classes=None)", "torchmetrics": "torchmetrics (stores labels)"}
-CHECKPOINTS = 10
 FLAT_TOLERANCE_BYTES = 32 * MiB  # allocator noise; a stored label stream would be GBs
 
 
@@ -35,10 +33,6 @@ def cases(ctx: Context) -> list[Measurement]:
     return [Measurement("memory", case, impl, params, metric=metric, device=ctx.device, threads=ctx.one_thread, cap_s=cap) for metric, impl in pairs]
 
 
-def memory_now(device: str) -> int:
-    return torch.cuda.memory_allocated() if device.startswith("cuda") else procmem.rss_bytes() or 0
-
-
 def prepare(m: Measurement) -> Job:
     total, batch, k = m.params["total"], m.params["batch"], m.params["k"]
     if m.impl == "torchmetrics":
@@ -47,30 +41,13 @@ def prepare(m: Measurement) -> Job:
         num_classes = k if m.impl == "torch_mi_dense" else None
         make = lambda: metric_class("torch_mi", m.metric)(num_classes=num_classes).to(m.device)  # noqa: E731
     num_batches = -(-total // batch)
-    marks = {max(1, round(num_batches * (i + 1) / CHECKPOINTS)) for i in range(CHECKPOINTS)}
     extra: dict = {"samples": total}
 
     def run():
-        metric = make()
-        base = memory_now(m.device)
-        trace = []
-        for index, (preds, target) in enumerate(data.label_batches(total, batch, k, seed=6, device=m.device), 1):
-            metric.update(preds, target)
-            if index in marks:
-                trace.append((min(index * batch, total), memory_now(m.device) - base))
-        extra["trace"] = trace
-        extra["after_stream_bytes"] = memory_now(m.device) - base
-        return _as_float(metric.compute())
+        batches = lambda: data.label_batches(total, batch, k, seed=6, device=m.device)  # noqa: E731
+        return _as_float(stream_with_trace(make, batches, num_batches, batch, total, extra, device=m.device))
 
     return Job(run, repeat=False, extra=extra, sync=device_sync(m.device))
-
-
-def drift(result) -> "int | None":
-    """Memory growth from the first checkpoint of the stream (10% in) to its end."""
-    if not result or result.get("status") != "ok" or not result["extra"].get("trace"):
-        return None
-    trace = result["extra"]["trace"]
-    return trace[-1][1] - trace[0][1]
 
 
 def _who(m: dict) -> str:
@@ -111,12 +88,7 @@ def _flat(results: WorkloadResults) -> list[dict]:
 
 def _contrast(results: WorkloadResults) -> list[dict]:
     name = "torchmetrics grows linearly while streaming (the contrast)"
-    theirs = results.find(impl="torchmetrics")
-    if not theirs or theirs.get("status") != "ok" or not theirs["extra"].get("trace"):
-        return [{"target": name, "measured": fmt_time(theirs) if theirs else "not measured in this run", "holds": None}]
-    trace = theirs["extra"]["trace"]
-    per_sample = (trace[-1][1] - trace[0][1]) / max(1, trace[-1][0] - trace[0][0])
-    return [{"target": name, "measured": f"{per_sample:.1f} bytes per sample, {trace[-1][1] / 2**30:.2f} GiB at the end", "holds": per_sample >= 8}]
+    return growth_contrast(name, results.find(impl="torchmetrics"), with_total=True)
 
 
 def plot(ax, results: WorkloadResults) -> None:
