@@ -66,7 +66,10 @@ def from_dense(counts: Tensor) -> Table:
     cell_counts = dense.reshape(-1).index_select(0, flat)
     row_totals = dense.sum(dim=2).reshape(-1)  # (G * R)
     col_totals = dense.sum(dim=1).reshape(-1)  # (G * C)
-    cells_per_row = present.sum(dim=2).reshape(-1)
+    # Cells per row from where each row's run starts among the sorted flat positions: a search per
+    # row, where counting the mask along rows would be another (slow, bool -> int64) pass over the bins.
+    row_ends = torch.arange(1, num_groups * num_rows + 1, device=device).mul_(num_cols)
+    cells_per_row = torch.diff(torch.searchsorted(flat, row_ends), prepend=flat.new_zeros(1))
     row_slots = row_totals.nonzero().squeeze(1)  # (group, row) of each nonempty row
     col_slots = col_totals.nonzero().squeeze(1)
     # Cells come row by row, so each cell's row index is its row's position repeated per cell.
