@@ -222,28 +222,20 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int) -
     xs = torch.gather(x, 1, order)
     ys = y[order]
     row_offset = torch.arange(f, device=device)[:, None] * (num_blocks * n)
-    flat_key = (key + row_offset).reshape(-1)
-    y_rank_q = (key % n).reshape(-1)
-    xs_flat, ys_flat = xs.reshape(-1), ys.reshape(-1)
+    blocks = _Blocks(n, s, num_blocks, (key + row_offset).reshape(-1), key % n, xs.reshape(-1), ys.reshape(-1),
+                     x_sorted, y_sorted)
 
     radius = torch.empty(f * n, dtype=torch.float64, device=device)
-    pending = torch.arange(f * n, device=device)
-    reach, width = 1, 2 * k + 2
-    while pending.numel() > 0:
-        done_all = reach >= num_blocks and width >= s
-        per_query = (2 * reach + 1) * (2 * width) * 3
-        step = max(1, _BUDGET // per_query)
-        still = []
-        for part in pending.split(step):
-            kth, certified = _ksg_round(
-                part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_flat, ys_flat, x_sorted
-            )
-            if done_all:
-                certified = torch.ones_like(certified)
-            radius[part[certified]] = kth[certified]
-            still.append(part[~certified])
-        pending = torch.cat(still)
-        reach, width = 2 * reach, 2 * width
+    width = 2 * k + 2
+    step = max(1, _BUDGET // (3 * 2 * width * 4))
+    pending = []
+    for part in torch.arange(f * n, device=device).split(step):
+        kth, certified = _ksg_first_round(blocks, part, k, width)
+        radius[part] = kth
+        pending.append(part[~certified])
+    pending = torch.cat(pending)
+    if pending.numel():
+        radius[pending] = _ksg_exact(blocks, pending, radius[pending], k)
 
     radius = _below(radius.reshape(f, n))
     lo, hi = count_within(x_sorted, xs, radius)
@@ -260,44 +252,120 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int) -
     return mi.clamp(min=0.0)
 
 
-def _ksg_round(part, n, s, num_blocks, k, reach, width, flat_key, y_rank_q, xs_flat, ys_flat, x_sorted):
-    """k-th neighbour distance of the queries ``part`` (flat (feature, block-order position)) from
-    the blocks within ``reach`` and ``width`` samples each side in y; and whether it is certified."""
+class _Blocks:
+    """The x-rank blocks of a chunk, flat over (feature, block-order position)."""
+
+    def __init__(self, n, s, num_blocks, flat_key, y_rank, xs, ys, x_sorted, y_sorted):
+        self.n, self.s, self.num_blocks = n, s, num_blocks
+        self.flat_key, self.y_rank, self.xs, self.ys = flat_key, y_rank.reshape(-1), xs, ys
+        self.x_sorted, self.y_sorted = x_sorted, y_sorted
+
+    def find(self, feature: Tensor, block: Tensor, y_rank: Tensor) -> Tensor:
+        """Position (in its feature's row) of the first sample of ``block`` with y-rank >= ``y_rank``."""
+        row_base = feature * self.n
+        target = feature * (self.num_blocks * self.n) + block * self.n + y_rank
+        return torch.searchsorted(self.flat_key, target) - row_base
+
+
+def _ksg_first_round(blocks: _Blocks, part: Tensor, k: int, width: int) -> tuple[Tensor, Tensor]:
+    """k-th neighbour distance of the queries ``part`` among the ``width`` samples on each side in
+    y of the query's own x-block and the two next to it, and whether it is certified (no sample
+    outside the candidates can be closer)."""
+    n, s, num_blocks = blocks.n, blocks.s, blocks.num_blocks
     device = part.device
     feature, p = part // n, part % n
-    block = p // s
-    xq, yq, yr = xs_flat[part], ys_flat[part], y_rank_q[part]
-    inf = torch.full_like(xq, math.inf)
-    found = []
-    bound = inf.clone()
-    offsets = torch.arange(-width, width, device=device)
     row_base = feature * n
-    for o in range(-reach, reach + 1):
-        other = block + o
-        has_block = (other >= 0) & (other < num_blocks)
-        other = other.clamp(0, num_blocks - 1)
-        start = other * s
-        end = (start + s).clamp(max=n)
-        at = torch.searchsorted(flat_key, feature * (num_blocks * n) + other * n + yr) - row_base
-        cand = at[:, None] + offsets
-        usable = has_block[:, None] & (cand >= start[:, None]) & (cand < end[:, None]) & (cand != p[:, None])
-        flat = (row_base[:, None] + cand.clamp(0, n - 1)).reshape(-1)
-        dist = torch.maximum((xs_flat[flat].view_as(cand) - xq[:, None]).abs(),
-                             (ys_flat[flat].view_as(cand) - yq[:, None]).abs())
-        dist = torch.where(usable, dist, math.inf)
-        found.append(dist)
-        # Samples of this block past the window are at least this far in y.
-        below, above = at - width - 1, at + width
-        gap_below = torch.where(below >= start, yq - ys_flat[row_base + below.clamp(0, n - 1)], inf)
-        gap_above = torch.where(above < end, ys_flat[row_base + above.clamp(0, n - 1)] - yq, inf)
-        gap = torch.where(has_block, torch.minimum(gap_below, gap_above), inf)
-        bound = torch.minimum(bound, gap)
-    # Blocks not searched are at least this far in x.
-    first_left, first_right = block - reach - 1, block + reach + 1
-    x_rows = x_sorted.reshape(-1)
-    left_max = x_rows[row_base + ((block - reach) * s - 1).clamp(0, n - 1)]
-    right_min = x_rows[row_base + (first_right * s).clamp(0, n - 1)]
-    bound = torch.minimum(bound, torch.where(first_left >= 0, xq - left_max, inf))
-    bound = torch.minimum(bound, torch.where(first_right < num_blocks, right_min - xq, inf))
-    kth = torch.topk(torch.cat(found, dim=1), k, dim=1, largest=False, sorted=True).values[:, k - 1]
+    block = p // s
+    xq, yq, yr = blocks.xs[part], blocks.ys[part], blocks.y_rank[part]
+    other = block[:, None] + torch.arange(-1, 2, device=device)  # (P, 3)
+    has_block = (other >= 0) & (other < num_blocks)
+    other = other.clamp(0, num_blocks - 1)
+    start = other * s
+    end = (start + s).clamp(max=n)
+    at = blocks.find(feature[:, None], other, yr[:, None])  # (P, 3)
+    cand = at[:, :, None] + torch.arange(-width, width, device=device)  # (P, 3, 2w)
+    usable = (has_block[:, :, None] & (cand >= start[:, :, None]) & (cand < end[:, :, None])
+              & (cand != p[:, None, None]))
+    flat = row_base[:, None, None] + cand.clamp(0, n - 1)
+    dist = torch.maximum((blocks.xs[flat] - xq[:, None, None]).abs(), (blocks.ys[flat] - yq[:, None, None]).abs())
+    dist = torch.where(usable, dist, math.inf).reshape(part.numel(), -1)
+    kth = torch.topk(dist, k, dim=1, largest=False, sorted=True).values[:, k - 1]
+    # Samples of a searched block past the window are at least this far in y ...
+    inf = torch.full_like(xq, math.inf)
+    below, above = at - width - 1, at + width
+    ys_row = blocks.ys
+    gap_below = torch.where(below >= start, yq[:, None] - ys_row[row_base[:, None] + below.clamp(0, n - 1)], math.inf)
+    gap_above = torch.where(above < end, ys_row[row_base[:, None] + above.clamp(0, n - 1)] - yq[:, None], math.inf)
+    gap = torch.where(has_block, torch.minimum(gap_below, gap_above), math.inf)
+    bound = gap.amin(dim=1)
+    # ... and samples of blocks not searched at least this far in x.
+    x_rows = blocks.x_sorted.reshape(-1)
+    left_max = x_rows[row_base + ((block - 1) * s - 1).clamp(0, n - 1)]
+    right_min = x_rows[row_base + ((block + 2) * s).clamp(0, n - 1)]
+    bound = torch.minimum(bound, torch.where(block - 2 >= 0, xq - left_max, inf))
+    bound = torch.minimum(bound, torch.where(block + 2 < num_blocks, right_min - xq, inf))
     return kth, kth <= bound
+
+
+def _ksg_exact(blocks: _Blocks, queries: Tensor, upper: Tensor, k: int) -> Tensor:
+    """Exact k-th neighbour distance of ``queries`` given an upper bound ``upper`` on it.
+
+    Every sample at most ``upper`` away lies in the square of half-width ``upper`` around the
+    query: in each x-block that the square's x-range reaches, the samples inside its y-range are
+    one contiguous run of the block's y order. All runs are gathered (a superset of the k nearest:
+    the ranges are widened by a few ulps, which only adds candidates), and the k-th smallest
+    distance is read from a per-query sort.
+    """
+    n, s = blocks.n, blocks.s
+    device = queries.device
+    eps = torch.finfo(torch.float64).eps
+    feature, p = queries // n, queries % n
+    xq, yq = blocks.xs[queries], blocks.ys[queries]
+    margin_x = upper + 8 * eps * (xq.abs() + upper)
+    margin_y = upper + 8 * eps * (yq.abs() + upper)
+    first = _search(blocks.x_sorted, xq - margin_x, feature, right=False)
+    last = _search(blocks.x_sorted, xq + margin_x, feature, right=True) - 1
+    y_lo = torch.searchsorted(blocks.y_sorted, yq - margin_y)
+    y_hi = torch.searchsorted(blocks.y_sorted, yq + margin_y, right=True)
+    block_lo = first.clamp(0, n - 1) // s
+    block_count = (last.clamp(0, n - 1) // s - block_lo + 1).clamp(min=1)
+
+    out = torch.empty_like(upper)
+    # Parts of queries with a bounded number of (query, block) pairs and candidates.
+    pair_query = torch.repeat_interleave(torch.arange(queries.numel(), device=device), block_count)
+    pair_start = torch.cumsum(block_count, 0) - block_count
+    pair_block = block_lo[pair_query] + torch.arange(pair_query.numel(), device=device) - pair_start[pair_query]
+    f_pair = feature[pair_query]
+    run_start = blocks.find(f_pair, pair_block, y_lo[pair_query])
+    run_end = blocks.find(f_pair, pair_block, y_hi[pair_query])
+    run_len = run_end - run_start
+    per_query = torch.zeros_like(upper, dtype=torch.int64).index_add_(0, pair_query, run_len)
+    cumulative = torch.cumsum(per_query, 0)
+    group = torch.div(cumulative - per_query, _BUDGET // 4, rounding_mode="floor")
+    cuts = torch.cumsum(torch.bincount(group), 0).tolist()
+    begin = 0
+    pair_cum = torch.cumsum(block_count, 0)
+    for end in cuts:
+        if end == begin:
+            continue
+        pairs = slice(int(pair_start[begin]), int(pair_cum[end - 1]))
+        lens = run_len[pairs]
+        local_q = pair_query[pairs] - begin
+        total = int(lens.sum())
+        pair_of = torch.repeat_interleave(torch.arange(lens.numel(), device=device), lens)
+        run_offset = torch.cumsum(lens, 0) - lens
+        pos = run_start[pairs][pair_of] + torch.arange(total, device=device) - run_offset[pair_of]
+        cand_q = local_q[pair_of]
+        q_global = cand_q + begin
+        row_base = feature[q_global] * n
+        flat = row_base + pos
+        dist = torch.maximum((blocks.xs[flat] - xq[q_global]).abs(), (blocks.ys[flat] - yq[q_global]).abs())
+        dist = torch.where(pos == p[q_global], math.inf, dist)
+        by_dist = torch.sort(dist, stable=True).indices
+        by_query = torch.sort(cand_q[by_dist], stable=True).indices
+        ranked = dist[by_dist][by_query]
+        counts = per_query[begin:end]
+        seg_start = torch.cumsum(counts, 0) - counts
+        out[begin:end] = ranked[seg_start + k - 1]
+        begin = end
+    return out
