@@ -263,12 +263,14 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int, p
     blocks = _Blocks(n, s, num_blocks, (key + row_offset).reshape(-1), key % n, xs.reshape(-1), ys.reshape(-1),
                      x_sorted, y_sorted)
 
+    neighbour_starts = _first_round_starts(key % n, n, s, num_blocks)
+
     radius = torch.empty(f * n, dtype=torch.float64, device=device)
     width = 2 * k + 2
     step = max(1, _BUDGET // (3 * 2 * width * 4))
     pending = []
     for part in torch.arange(f * n, device=device).split(step):
-        kth, certified = _ksg_first_round(blocks, part, k, width)
+        kth, certified = _ksg_first_round(blocks, part, neighbour_starts.index_select(0, part), k, width)
         radius[part] = kth
         pending.append(part[~certified])
     pending = torch.cat(pending)
@@ -299,22 +301,39 @@ class _Blocks:
         return torch.searchsorted(self.flat_key, target) - row_base
 
 
-def _ksg_first_round(blocks: _Blocks, part: Tensor, k: int, width: int) -> tuple[Tensor, Tensor]:
+def _first_round_starts(y_rank: Tensor, n: int, s: int, num_blocks: int) -> Tensor:
+    """For every sample (flat over the chunk's (feature, block-order position)), the position in its
+    row of the first sample with y-rank >= its own in the previous, its own and the next x-block:
+    (F * N, 3). One ``searchsorted`` per offset, each query row against one block-sized row (the
+    last block padded), which keeps every bisection inside a few cache lines."""
+    f = y_rank.shape[0]
+    padded = torch.nn.functional.pad(y_rank, (0, num_blocks * s - n), value=n).view(f * num_blocks, s)
+    rows = padded.shape[0]
+    starts = torch.zeros(rows, s, 3, dtype=torch.int64, device=y_rank.device)
+    starts[1:, :, 0] = torch.searchsorted(padded[:-1], padded[1:])
+    starts[:, :, 1] = torch.searchsorted(padded, padded)
+    starts[:-1, :, 2] = torch.searchsorted(padded[1:], padded[:-1])
+    block = torch.arange(rows, device=y_rank.device) % num_blocks
+    starts += ((block[:, None] + torch.arange(-1, 2, device=y_rank.device)) * s)[:, None, :]
+    return starts.view(f, num_blocks * s, 3)[:, :n].reshape(f * n, 3)
+
+
+def _ksg_first_round(blocks: _Blocks, part: Tensor, at: Tensor, k: int, width: int) -> tuple[Tensor, Tensor]:
     """k-th neighbour distance of the queries ``part`` among the ``width`` samples on each side in
-    y of the query's own x-block and the two next to it, and whether it is certified (no sample
-    outside the candidates can be closer)."""
+    y of the query's own x-block and the two next to it (``at``: where y_i falls in each, from
+    :func:`_first_round_starts`), and whether it is certified (no sample outside the candidates
+    can be closer)."""
     n, s, num_blocks = blocks.n, blocks.s, blocks.num_blocks
     device = part.device
     feature, p = part // n, part % n
     row_base = feature * n
     block = p // s
-    xq, yq, yr = _take(blocks.xs, part), _take(blocks.ys, part), _take(blocks.y_rank, part)
+    xq, yq = _take(blocks.xs, part), _take(blocks.ys, part)
     other = block[:, None] + torch.arange(-1, 2, device=device)  # (P, 3)
     has_block = (other >= 0) & (other < num_blocks)
     other = other.clamp(0, num_blocks - 1)
     start = other * s
     end = (start + s).clamp(max=n)
-    at = blocks.find(feature[:, None], other, yr[:, None])  # (P, 3)
     cand = at[:, :, None] + torch.arange(-width, width, device=device)  # (P, 3, 2w)
     usable = (has_block[:, :, None] & (cand >= start[:, :, None]) & (cand < end[:, :, None])
               & (cand != p[:, None, None]))
