@@ -261,7 +261,7 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int, p
     ys = _take(y, order)
     row_offset = torch.arange(f, device=device)[:, None] * (num_blocks * n)
     blocks = _Blocks(n, s, num_blocks, (key + row_offset).reshape(-1), key % n, xs.reshape(-1), ys.reshape(-1),
-                     x_sorted, y_sorted)
+                     x_sorted, y_sorted, k)
 
     neighbour_starts = _first_round_starts(key % n, n, s, num_blocks)
 
@@ -289,10 +289,13 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int, p
 class _Blocks:
     """The x-rank blocks of a chunk, flat over (feature, block-order position)."""
 
-    def __init__(self, n, s, num_blocks, flat_key, y_rank, xs, ys, x_sorted, y_sorted):
+    def __init__(self, n, s, num_blocks, flat_key, y_rank, xs, ys, x_sorted, y_sorted, k):
         self.n, self.s, self.num_blocks = n, s, num_blocks
         self.flat_key, self.y_rank, self.xs, self.ys = flat_key, y_rank.reshape(-1), xs, ys
         self.x_sorted, self.y_sorted = x_sorted, y_sorted
+        pad = 2 * k + 2  # the first round's width
+        self.xs_padded = torch.nn.functional.pad(xs, (pad, pad))
+        self.ys_padded = torch.nn.functional.pad(ys, (pad, pad))
 
     def find(self, feature: Tensor, block: Tensor, y_rank: Tensor) -> Tensor:
         """Position (in its feature's row) of the first sample of ``block`` with y-rank >= ``y_rank``."""
@@ -334,13 +337,18 @@ def _ksg_first_round(blocks: _Blocks, part: Tensor, at: Tensor, k: int, width: i
     other = other.clamp(0, num_blocks - 1)
     start = other * s
     end = (start + s).clamp(max=n)
-    cand = at[:, :, None] + torch.arange(-width, width, device=device)  # (P, 3, 2w)
-    usable = (has_block[:, :, None] & (cand >= start[:, :, None]) & (cand < end[:, :, None])
-              & (cand != p[:, None, None]))
-    flat = row_base[:, None, None] + cand.clamp(0, n - 1)
-    dist = torch.maximum((_take(blocks.xs, flat) - xq[:, None, None]).abs(),
-                         (_take(blocks.ys, flat) - yq[:, None, None]).abs())
-    dist = torch.where(usable, dist, math.inf).reshape(part.numel(), -1)
+    at = torch.where(has_block, at, start)  # missing blocks (past the row's ends): any in-row place
+    # Candidates at + o, o in [-width, width), kept where inside their block: o in [low, high).
+    offsets = torch.arange(-width, width, device=device)
+    low = (start - at).clamp_(min=-width)
+    high = torch.where(has_block, (end - at).clamp_(max=width), low)
+    usable = (offsets >= low[:, :, None]) & (offsets < high[:, :, None])
+    usable[:, 1, width] = False  # the query itself: in its own block, at its own y-rank
+    # The flat sample arrays carry ``width`` entries of padding on each end: no clamping needed.
+    flat = (row_base[:, None] + at + width)[:, :, None] + offsets  # (P, 3, 2w)
+    dist = _take(blocks.xs_padded, flat).sub_(xq[:, None, None]).abs_()
+    dist_y = _take(blocks.ys_padded, flat).sub_(yq[:, None, None]).abs_()
+    dist = torch.maximum(dist, dist_y, out=dist).masked_fill_(~usable, math.inf).view(part.numel(), -1)
     kth = torch.topk(dist, k, dim=1, largest=False, sorted=True).values[:, k - 1]
     # Samples of a searched block past the window are at least this far in y ...
     inf = torch.full_like(xq, math.inf)
