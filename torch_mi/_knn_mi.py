@@ -23,19 +23,18 @@ Each feature is one-dimensional, so no distance matrix and no tree is needed:
   a 1-D point form a contiguous run around it, so r_i = min over a = 0..k of
   max(c_i - c[p - a], c[p + k - a] - c_i): k + 1 gathers. O(N log N) per feature.
 * KSG needs the k-th neighbour in the max-norm of the plane (x_f, y). Used here: **x-rank blocks,
-  each sorted by y**. Samples are cut into blocks of s consecutive x-ranks (s ~ sqrt(kN)) and each
-  block is sorted by y. For sample i, look at its own block and the m blocks on each side; in each,
-  the c samples on either side of y_i in the block's y order (one ``searchsorted`` per block). The
-  k-th smallest of those candidate distances is exact when it is no larger than a lower bound on
-  the distance of every sample not looked at: the x gap to the first block not searched, and per
-  searched block the y gap to the first sample past the c looked at. Samples not certified are
-  retried with m and c doubled (the last retry looks at everything, so the result is always exact).
-  Why this: a plain sweep in x order needs a window as wide as the x-strip of half-width r_i,
-  about sqrt(kN) samples when x and y are independent (the common case in feature screening);
-  blocks of that width sorted by y cut the candidates to O(k) per block, for dependent and
-  independent features alike, with only sorts, gathers and searchsorted, batched over features.
-  Cost per feature: two sorts O(N log N), (2m + 1) searchsorted O(N log N) and O(N m c) distances;
-  with the first (m, c) = (1, 2k + 2) almost every sample is certified in the first round.
+  each sorted by y**. Samples are cut into blocks of s ~ sqrt(kN) consecutive x-ranks, each block
+  sorted by y. First round, for every sample at once: in its own block and the two beside it, the
+  w = 2k + 2 samples on either side of y_i in the block's y order (3 x 2w candidates); the k-th
+  smallest candidate distance is exact when it is no larger than a lower bound on every sample not
+  looked at (the x gap to the blocks not searched, the y gap past each window). The few samples not
+  certified (about 6% of them at N = 10^5, k = 3, in our measurements) get an exact pass: all samples inside the
+  square of half-width "first-round distance" are gathered, as one contiguous y-run per x-block it
+  reaches, and the k-th smallest is read off. Why this: a sweep in x order needs a window as wide
+  as the x-strip of half-width r_i, about sqrt(kN) samples when x and y are independent (the
+  common case in feature screening); blocks of that width sorted by y cut the candidates to O(k)
+  per block, for dependent and independent features alike, with only sorts, gathers, topk and
+  searchsorted, batched over features. Cost per feature: two sorts O(N log N), then O(N k).
 
 Memory: features are processed in chunks sized so that the per-chunk work arrays stay under a
 fixed budget (about ``_BUDGET`` float64 elements), at least one feature at a time.
