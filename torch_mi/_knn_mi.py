@@ -343,10 +343,14 @@ def _ksg_first_round(blocks: _Blocks, part: Tensor, at: Tensor, k: int, width: i
     high = torch.where(has_block, (end - at).clamp_(max=width), low)
     usable = (offsets >= low[:, :, None]) & (offsets < high[:, :, None])
     usable[:, 1, width] = False  # the query itself: in its own block, at its own y-rank
-    # The flat sample arrays carry ``width`` entries of padding on each end: no clamping needed.
-    flat = (row_base[:, None] + at + width)[:, :, None] + offsets  # (P, 3, 2w)
-    dist = _take(blocks.xs_padded, flat).sub_(xq[:, None, None]).abs_()
-    dist_y = _take(blocks.ys_padded, flat).sub_(yq[:, None, None]).abs_()
+    # The flat sample arrays carry ``width`` entries of padding on each end, so the window of 2w
+    # around flat position q starts at padded position q: one contiguous row copy per window.
+    window_start = (row_base[:, None] + at).reshape(-1)
+    shape = (part.numel(), 3, 2 * width)
+    dist = blocks.xs_padded.unfold(0, 2 * width, 1).index_select(0, window_start).view(shape)
+    dist_y = blocks.ys_padded.unfold(0, 2 * width, 1).index_select(0, window_start).view(shape)
+    dist.sub_(xq[:, None, None]).abs_()
+    dist_y.sub_(yq[:, None, None]).abs_()
     dist = torch.maximum(dist, dist_y, out=dist).masked_fill_(~usable, math.inf).view(part.numel(), -1)
     kth = torch.topk(dist, k, dim=1, largest=False, sorted=True).values[:, k - 1]
     # Samples of a searched block past the window are at least this far in y ...
