@@ -277,9 +277,13 @@ def _ksg_chunk(x: Tensor, y: Tensor, y_sorted: Tensor, y_rank: Tensor, k: int, p
         radius[pending] = _ksg_exact(blocks, pending, radius[pending], k)
 
     radius = _below(radius.reshape(f, n))
-    lo, hi = count_within(x_sorted, xs, radius)
+    # Counts are summed over samples, so they may be taken in x order (then in y order): the
+    # queries are then the sorted rows themselves, and the bisections walk memory in order.
+    radius_x = torch.empty_like(radius).scatter_(1, _gather_rows(x_rank, order), radius)
+    lo, hi = count_within(x_sorted, x_sorted, radius_x)
     psi_x = _take(psi, hi - lo)  # n_x + 1: the count includes the sample itself
-    lo, hi = count_within(y_sorted, ys, radius)
+    radius_y = torch.empty_like(radius).scatter_(1, key % n, radius)
+    lo, hi = count_within(y_sorted, y_sorted.expand(f, n), radius_y)
     psi_y = _take(psi, hi - lo)
     mi = psi[n] + psi[k] - psi_x.mean(dim=1) - psi_y.mean(dim=1)
     return mi.clamp(min=0.0)
