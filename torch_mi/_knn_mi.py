@@ -226,17 +226,20 @@ def _ross_chunk(c: Tensor, d: Tensor, k: int, psi: Tensor) -> Tensor:
 
     kept = size_i > 1
     radius = torch.where(kept, _below(radius), torch.zeros_like(radius))
+    # m_i is counted with the samples in global c order, where the range queries c_i -+ r_i come
+    # nearly sorted (bisections then share cache lines); the sum of psi(m_i) does not care.
+    radius_sorted = torch.empty_like(radius).scatter_(1, _gather_rows(rank, grouped), radius)
     # m_i counts kept samples only: prefix sums of "kept" in global c order.
     kept_by_sample = _gather_rows(class_size, d) > 1
     kept_sorted = _gather_rows(kept_by_sample, order)
     kept_prefix = torch.nn.functional.pad(torch.cumsum(kept_sorted, dim=1), (1, 0))
-    lo, hi = count_within(c_sorted, c_grouped, radius)
+    lo, hi = count_within(c_sorted, c_sorted, radius_sorted)
     m_i = _gather_rows(kept_prefix, hi) - _gather_rows(kept_prefix, lo)
 
     n_kept = kept.sum(dim=1)
-    weight = kept.double()
     # Samples left out (class of one) have k_i = 0 and weight 0: psi(0) = 0 in the table.
-    total = ((_take(psi, k_i) - _take(psi, size_i) - _take(psi, m_i)) * weight).sum(dim=1)
+    total = ((_take(psi, k_i) - _take(psi, size_i)) * kept.double()).sum(dim=1)
+    total -= (_take(psi, m_i) * kept_sorted.double()).sum(dim=1)
     safe_n = n_kept.clamp(min=1)
     mi = _take(psi, safe_n) + total / safe_n.double()
     return torch.where(n_kept > 0, mi.clamp(min=0.0), torch.zeros_like(mi))

@@ -25,7 +25,7 @@ from benchmarks import data
 from benchmarks.goals import Custom
 from benchmarks.results import Result, WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_time, fmt_x
-from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
+from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label, thread_label
 from benchmarks.workloads._shared import fmt_time_or_why, measured, missing_module, unavailable, why_unavailable
 
 CLASSES = 5
@@ -50,8 +50,10 @@ def cases(ctx: Context) -> list[Measurement]:
             impls = ["torch_mi"] + (["torch_mi_binned"] if task == "classif" else []) + (["sklearn"] if ctx.device == "cpu" else [])
             for impl in impls:
                 extra = {"sklearn_features": sk_f} if impl == "sklearn" else {}
-                out.append(Measurement("feature_mi", _case(task, n, f), impl, {**params, **extra}, device=ctx.device,
-                                       threads=ctx.one_thread, cap_s=cap))
+                # scikit-learn's estimators are single-threaded (n_jobs=None): one run; torch_mi at every count.
+                for threads in [ctx.one_thread] if impl == "sklearn" else ctx.threads:
+                    out.append(Measurement("feature_mi", _case(task, n, f), impl, {**params, **extra}, device=ctx.device,
+                                           threads=threads, cap_s=cap))
     return out
 
 
@@ -132,19 +134,20 @@ def table(results: WorkloadResults, device: str) -> Table:
                "peak MiB torch_mi / sklearn", "|torch_mi − sklearn| (features sklearn ran)"]
     rows = []
     for _, case in results.cases(device):
-        mine = results.find(case=case, impl="torch_mi", device=device)
-        if mine is None:
-            continue
-        features = next(r["measurement"]["params"]["features"] for r in results.records if r["measurement"]["case"] == case)
-        sk, ran = _sklearn(results, case)
-        scaled, bound, extrapolated = sklearn_scaled(sk, ran, features)
-        binned = results.find(case=case, impl="torch_mi_binned", device=device)
-        rows.append([
-            case, fmt_time_or_why(mine), "–" if sk is None else f"{fmt_time(sk)} ({ran})",
-            "–" if scaled is None else f"{bound + ' ' if bound else ''}{scaled:.3g} s" + (" (extrapolated)" if extrapolated else ""),
-            fmt_x(*_speedup(mine, sk, ran, features)), "–" if binned is None else fmt_time_or_why(binned),
-            f"{fmt_mib(measured(mine))} / {fmt_mib(sk)}", _diff(mine, sk),
-        ])
+        for threads in results.threads("torch_mi", device, case):
+            mine = results.find(case=case, impl="torch_mi", device=device, threads=threads)
+            if mine is None:
+                continue
+            features = next(r["measurement"]["params"]["features"] for r in results.records if r["measurement"]["case"] == case)
+            sk, ran = _sklearn(results, case)
+            scaled, bound, extrapolated = sklearn_scaled(sk, ran, features)
+            binned = results.find(case=case, impl="torch_mi_binned", device=device, threads=threads)
+            rows.append([
+                f"{case} ({thread_label(threads)})", fmt_time_or_why(mine), "–" if sk is None else f"{fmt_time(sk)} ({ran})",
+                "–" if scaled is None else f"{bound + ' ' if bound else ''}{scaled:.3g} s" + (" (extrapolated)" if extrapolated else ""),
+                fmt_x(*_speedup(mine, sk, ran, features)), "–" if binned is None else fmt_time_or_why(binned),
+                f"{fmt_mib(measured(mine))} / {fmt_mib(sk)}", _diff(mine, sk),
+            ])
     note = ("sklearn, all features = its measured time x F / features it ran (it estimates feature by feature); "
             "torch_mi and sklearn both with random_state=0 and their default tie-breaking noise.")
     return Table(headers, rows, note)
@@ -155,17 +158,21 @@ def _goal(task: str, n: int, f: int) -> Custom:
     case = _case(task, n, f)
 
     def check(results: WorkloadResults) -> list[dict]:
-        mine = results.find(case=case, impl="torch_mi")
+        counts = results.threads("torch_mi", case=case) or [None]
+        return [one(results, threads, name if len(counts) < 2 else f"{name} ({thread_label(threads)})") for threads in counts]
+
+    def one(results: WorkloadResults, threads: Optional[int], name: str) -> dict:
+        mine = results.find(case=case, impl="torch_mi", threads=threads)
         if why_unavailable(mine):
-            return [{"target": name, "measured": f"not run: {why_unavailable(mine)}", "holds": None}]
+            return {"target": name, "measured": f"not run: {why_unavailable(mine)}", "holds": None}
         sk, ran = _sklearn(results, case)
         value, bound = _speedup(mine, sk, ran, f)
         if value is None:
-            return [{"target": name, "measured": "not measured in this run", "holds": None}]
+            return {"target": name, "measured": "not measured in this run", "holds": None}
         scaled, _, extrapolated = sklearn_scaled(sk, ran, f)
         measured_text = f"{fmt_x(value, bound)} (sklearn {scaled:.3g} s{' extrapolated' if extrapolated else ''}, torch_mi {fmt_time(mine)})"
         holds = (value >= GOAL) if bound == "" else (True if bound == ">" and value >= GOAL else False if bound == "<" and value < GOAL else None)
-        return [{"target": name, "measured": measured_text, "holds": holds}]
+        return {"target": name, "measured": measured_text, "holds": holds}
 
     return Custom(name, check)
 
@@ -181,7 +188,7 @@ def plot(ax, results: WorkloadResults) -> None:
                 features = next(r["measurement"]["params"]["features"] for r in results.records if r["measurement"]["case"] == case)
                 height, _, extrapolated = sklearn_scaled(sk, ran, features)
             else:
-                result = measured(results.find(case=case, impl=impl))
+                result = measured(results.find(case=case, impl=impl, threads=max(results.threads(impl, case=case) or [None])))
                 height, extrapolated = (result["seconds"] if result and result.get("status") == "ok" else None), False
             if height:
                 ax.bar(index + (offset - 1) * width, height, width, color=color, hatch="//" if extrapolated else None,
