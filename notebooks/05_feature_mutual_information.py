@@ -363,9 +363,10 @@ print(f"the V-shaped feature (last) scores {mi_first[-1].item():.3f} nats; its P
 # (per class, for class labels). torch_mi sorts all features at once and counts neighbours
 # with batched tensor operations, the same code on a CPU or a GPU. Both are timed below on
 # $2 \cdot 10^4$ samples × 50 features, with one CPU thread (as this notebook runs), once each:
-# the numbers vary from machine to machine and run to run. Where this notebook was built, the
-# classification estimator (Ross) ran several times faster than scikit-learn's, and the
-# regression estimator (KSG, whose neighbours live in the joint (x, y) plane) about as fast.
+# the numbers vary from machine to machine and run to run. Where this notebook was built, both
+# ran several times faster than scikit-learn's: the classification estimator (Ross, neighbours
+# along one axis) more so than the regression one (KSG, whose neighbours live in the joint
+# (x, y) plane). `benchmarks/` has the full-size comparison at one and two threads.
 
 # %% tags=["nondeterministic"]
 timing_rng = np.random.default_rng(5)
