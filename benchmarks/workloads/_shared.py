@@ -16,7 +16,8 @@ from benchmarks import procmem
 from benchmarks.goals import Outcome
 from benchmarks.results import Result, WorkloadResults
 from benchmarks.tables import fmt_time
-from benchmarks.workload import Job
+from benchmarks.peers import _as_float
+from benchmarks.workload import Job, device_sync
 
 CHECKPOINTS = 10
 
@@ -118,3 +119,35 @@ def growth_contrast(name: str, theirs: Optional[Result], with_total: bool = Fals
     per_sample = (trace[-1][1] - trace[0][1]) / max(1, trace[-1][0] - trace[0][0])
     measured = f"{per_sample:.1f} bytes per sample" + (f", {trace[-1][1] / 2**30:.2f} GiB at the end" if with_total else "")
     return [{"target": name, "measured": measured, "holds": per_sample >= 8}]
+
+
+def streamed_job(make_metric: Callable[[], Any], batches: list, device: str) -> Job:
+    """A Job that streams ``batches`` of (preds, target) through a fresh ``make_metric()`` and computes.
+
+    A metric is first warmed up on ten labels, untimed: the first call pays one-time imports and
+    lazy initialisation (SciPy's solvers, torchmetrics' checks) that a stream pays once.
+    """
+    preds, target = batches[0]
+    warm = make_metric()
+    warm.update(preds[:10], target[:10])
+    warm.compute()
+
+    def stream() -> float:
+        metric = make_metric()
+        for p, t in batches:
+            metric.update(p, t)
+        return _as_float(metric.compute())
+
+    return Job(stream, sync=device_sync(device))
+
+
+def plot_traces(ax, lines: Iterable[tuple[list, str, str]]) -> None:
+    """Memory growth over a stream, one line per (trace, label, linestyle), on log axes (+1 MiB so
+    that zero growth can be drawn)."""
+    for trace, label, style in lines:
+        ax.plot([p[0] for p in trace], [max(p[1], 0) / 2**20 + 1 for p in trace], marker="o", markersize=3, label=label, linestyle=style)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("samples streamed")
+    ax.set_ylabel("RSS growth + 1 MiB")
+    ax.legend(fontsize=6)

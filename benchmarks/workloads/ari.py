@@ -25,6 +25,7 @@ from benchmarks.peers import _as_float, inputs
 from benchmarks.results import Result, WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
+from benchmarks.workloads._shared import streamed_job
 
 K = 100
 BATCHES = 10
@@ -111,18 +112,7 @@ def prepare(m: Measurement) -> Job:
         from torch_mi import AdjustedRandScore
 
         make = lambda: AdjustedRandScore(num_classes=K).to(m.device)  # noqa: E731
-    batches = list(zip(preds.chunk(BATCHES), target.chunk(BATCHES)))
-    warm = make()
-    warm.update(preds[:10], target[:10])
-    warm.compute()  # warm-up on 10 labels, not timed
-
-    def stream() -> float:
-        metric = make()
-        for p, t in batches:
-            metric.update(p, t)
-        return _as_float(metric.compute())
-
-    return Job(stream, sync=device_sync(m.device))
+    return streamed_job(make, list(zip(preds.chunk(BATCHES), target.chunk(BATCHES))), m.device)
 
 
 def _error(result: Optional[Result], exact: Optional[float]) -> str:

@@ -19,11 +19,10 @@ import torch
 
 from benchmarks import data
 from benchmarks.goals import Pick, Ratio, Seconds
-from benchmarks.peers import _as_float
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio
-from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
-from benchmarks.workloads._shared import Unless, fmt_time_or_why, measured, missing_module, plot_measured, unavailable
+from benchmarks.workload import Context, Job, Measurement, Table, Workload, power_label
+from benchmarks.workloads._shared import Unless, fmt_time_or_why, measured, missing_module, plot_measured, streamed_job, unavailable
 
 BATCHES = 10
 SIZES = {
@@ -89,18 +88,7 @@ def prepare(m: Measurement) -> Job:
         from torch_mi import ClusterAccuracy
 
         make = lambda: ClusterAccuracy(num_classes=None if sparse else k).to(m.device)  # noqa: E731
-    warm = make()
-    warm.update(preds[:10], target[:10])
-    warm.compute()  # first call pays one-time imports (SciPy's solvers): not timed
-    batches = list(zip(preds.chunk(BATCHES), target.chunk(BATCHES)))
-
-    def stream() -> float:
-        metric = make()
-        for p, t in batches:
-            metric.update(p, t)
-        return _as_float(metric.compute())
-
-    return Job(stream, sync=device_sync(m.device))
+    return streamed_job(make, list(zip(preds.chunk(BATCHES), target.chunk(BATCHES))), m.device)
 
 
 def _diff(mine, theirs) -> str:

@@ -16,7 +16,7 @@ from benchmarks.goals import Custom, Pick, Ratio
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import MiB, fmt_mib, fmt_ratio, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
-from benchmarks.workloads._shared import drift, growth_contrast, stream_with_trace
+from benchmarks.workloads._shared import drift, growth_contrast, plot_traces, stream_with_trace
 
 SIZES = {"quick": {"total": 10**5, "batch": 10**4, "k": 100}, "full": {"total": 10**6, "batch": 10**4, "k": 100}}
 SCORES = ("mi", "nmi", "ami", "ari", "acc")
@@ -116,17 +116,11 @@ def _contrast(results: WorkloadResults) -> list[dict]:
 
 
 def plot(ax, results: WorkloadResults) -> None:
-    for record in results.records:
-        m, result = record["measurement"], record["result"]
-        if m["device"] != "cpu" or result.get("status") != "ok" or not result["extra"].get("trace"):
-            continue
-        trace = result["extra"]["trace"]
-        ax.plot([p[0] for p in trace], [max(p[1], 0) / MiB + 1 for p in trace], marker="o", markersize=3, label=IMPLS[m["impl"]])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("samples streamed")
-    ax.set_ylabel("RSS growth + 1 MiB")
-    ax.legend(fontsize=6)
+    plot_traces(ax, [
+        (record["result"]["extra"]["trace"], IMPLS[record["measurement"]["impl"]], "-")
+        for record in results.records
+        if record["measurement"]["device"] == "cpu" and record["result"].get("status") == "ok" and record["result"]["extra"].get("trace")
+    ])
 
 
 WORKLOAD = Workload(

@@ -14,7 +14,7 @@ from benchmarks.peers import _as_float, metric_class
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import METRIC_NAMES, MiB, fmt_mib, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
-from benchmarks.workloads._shared import drift, growth_contrast, stream_with_trace
+from benchmarks.workloads._shared import drift, growth_contrast, plot_traces, stream_with_trace
 
 SIZES = {
     "quick": {"total": 2 * 10**6, "batch": 2 * 10**5, "k": 100, "cap_s": 3.0},
@@ -92,19 +92,14 @@ def _contrast(results: WorkloadResults) -> list[dict]:
 
 
 def plot(ax, results: WorkloadResults) -> None:
+    lines = []
     for record in results.records:
         m, result = record["measurement"], record["result"]
         if m["device"] != "cpu" or result.get("status") != "ok":
             continue
-        trace = result["extra"].get("trace") or []
-        ys = [max(point[1], 0) / MiB + 1 for point in trace]  # +1 MiB: a log axis needs positive values
         label = f"{_who(m)} {m['impl'].split('_')[-1] if m['impl'] != 'torchmetrics' else ''}"
-        ax.plot([point[0] for point in trace], ys, marker="o", markersize=3, label=label, linestyle="--" if "sparse" in m["impl"] else "-")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("samples streamed")
-    ax.set_ylabel("RSS growth + 1 MiB")
-    ax.legend(fontsize=6)
+        lines.append((result["extra"].get("trace") or [], label, "--" if "sparse" in m["impl"] else "-"))
+    plot_traces(ax, lines)
 
 
 WORKLOAD = Workload(

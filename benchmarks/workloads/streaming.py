@@ -13,7 +13,8 @@ from benchmarks import data
 from benchmarks.goals import Pick, Ratio
 from benchmarks.peers import metric_class, score
 from benchmarks.tables import compare
-from benchmarks.workload import Context, Job, Measurement, Workload, device_sync, power_label
+from benchmarks.workload import Context, Job, Measurement, Workload, power_label
+from benchmarks.workloads._shared import streamed_job
 
 SIZES = {"quick": {"total": 10**6, "batch": 10**5, "k": 100}, "full": {"total": 10**7, "batch": 10**6, "k": 100}}
 MODES = {"dense": "dense (num_classes=k)", "dynamic": "dynamic (num_classes=None)"}
@@ -47,14 +48,7 @@ def prepare(m: Measurement) -> Job:
     else:
         num_classes = k if m.params["mode"] == "dense" else None
         make = lambda: metric_class("torch_mi", "mi")(num_classes=num_classes).to(m.device)  # noqa: E731
-
-    def run() -> float:
-        metric = make()
-        for preds, target in batches:
-            metric.update(preds, target)
-        return float(metric.compute())
-
-    return Job(run, sync=device_sync(m.device))
+    return streamed_job(make, batches, m.device)
 
 
 WORKLOAD = Workload(
