@@ -1,6 +1,8 @@
 """What a functional score is given -> the canonical ``Table``: labels, or a contingency table already counted.
 
-Labels go through ``_contingency.pair_counts`` (any integer ids; strings and objects are factorized).
+Labels are counted by ``_contingency.code_histogram`` (a dense histogram of label codes, no sort), or by
+``_contingency.pair_counts`` (a sort) when their ids spread too wide for one; strings and objects are
+factorized first.
 A given contingency table — rows are target (true) clusters, columns pred clusters — may be a dense
 tensor / numpy array / nested list of shape (R, C) or (B, R, C), a torch sparse tensor, or a scipy
 sparse matrix / array; counts may be of any size that int64 holds. A sparse table is never
