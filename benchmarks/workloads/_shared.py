@@ -114,7 +114,7 @@ def growth_contrast(name: str, theirs: Optional[Result], with_total: bool = Fals
     """The goal that a peer which stores every label grows with the stream: >= 8 bytes per sample
     between the first and the last checkpoint (an int64 label pair is 16)."""
     if not theirs or theirs.get("status") != "ok" or not (theirs.get("extra") or {}).get("trace"):
-        return [{"target": name, "measured": fmt_time(theirs) if theirs else "not measured in this run", "holds": None}]
+        return [{"target": name, "measured": fmt_time_or_why(theirs) if theirs else "not measured in this run", "holds": None}]
     trace = theirs["extra"]["trace"]
     per_sample = (trace[-1][1] - trace[0][1]) / max(1, trace[-1][0] - trace[0][0])
     measured = f"{per_sample:.1f} bytes per sample" + (f", {trace[-1][1] / 2**30:.2f} GiB at the end" if with_total else "")
