@@ -110,3 +110,51 @@ def test_from_cells_matches_from_dense():
     reference = from_dense(dense)
     for field in reference._fields:
         assert torch.equal(torch.as_tensor(getattr(sparse, field)), torch.as_tensor(getattr(reference, field))), field
+
+
+@given(
+    st.integers(1, 4),  # clusterings
+    st.integers(0, 300),  # samples
+    st.sampled_from([3, 40, 10**6, 10**15]),  # label spread: dense codes up to ranked wide ids
+    st.integers(-50, 50),  # label offset (negative labels too)
+    st.integers(0, 2**31),
+)
+def test_sort_free_label_tables_equal_the_sorted_path(num_groups, n, spread, offset, seed):
+    # The functional path counts into a histogram of label codes (no sort) unless the ids spread too
+    # wide; either way its Table must be the one the sorting pair counts give, field by field.
+    from torch_mi._contingency import pair_counts
+    from torch_mi._table_inputs import label_table
+
+    gen = torch.Generator().manual_seed(seed)
+    target = torch.randint(0, spread, (n,), generator=gen) + offset
+    preds = torch.randint(0, spread, (num_groups, n), generator=gen) - offset
+    for labels in (preds, preds[0]):
+        groups = labels.shape[0] if labels.ndim == 2 else 1
+        fast = label_table(labels, target)
+        reference = from_cells(*pair_counts(labels, target), num_groups=groups)
+        for field in reference._fields:
+            assert torch.equal(torch.as_tensor(getattr(fast, field)), torch.as_tensor(getattr(reference, field))), field
+
+
+def test_batched_scores_do_not_depend_on_the_thread_count(monkeypatch):
+    # Blocks of clusterings are scored on a thread pool when torch has 2+ threads: the per-block
+    # results must be the same bits as scoring the blocks one after another.
+    from torch_mi import _table_inputs
+    from torch_mi import functional as F
+
+    monkeypatch.setattr(_table_inputs, "_BLOCK_LABELS", 2 * 500)  # two clusterings per block: 5 blocks
+    gen = torch.Generator().manual_seed(3)
+    target = torch.randint(0, 7, (500,), generator=gen)
+    preds = torch.randint(0, 9, (10, 500), generator=gen)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        serial = F.adjusted_mutual_info_score(preds, target), F.adjusted_rand_score(preds, target)
+        torch.set_num_threads(2)
+        pooled = F.adjusted_mutual_info_score(preds, target), F.adjusted_rand_score(preds, target)
+    finally:
+        torch.set_num_threads(before)
+    for a, b in zip(serial, pooled):
+        assert torch.equal(a, b)
+    loop = torch.stack([F.adjusted_mutual_info_score(p, target) for p in preds])
+    assert torch.allclose(pooled[0], loop, rtol=0, atol=1e-15)
