@@ -113,6 +113,14 @@ class ScoringModule(L.LightningModule):
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=0.01)
 
+    def teardown(self, stage: str) -> None:
+        # Lightning leaves the process group to interpreter exit, where gloo's worker threads can
+        # abort the spawned rank (SIGABRT, "terminate called without an active exception"):
+        # close it while both ranks are alive, as torch.distributed asks of every process.
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.barrier()
+            torch.distributed.destroy_process_group()
+
 
 def loaders(batch_size: int) -> tuple[DataLoader, DataLoader]:
     preds, target = make_labels()
