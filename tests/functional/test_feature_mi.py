@@ -18,7 +18,11 @@ from sklearn.neighbors import NearestNeighbors
 
 import torch_mi.feature_selection as fs
 from torch_mi._binning import dense_codes
-from torch_mi._knn_mi import ksg_mi, ross_mi
+from torch_mi._knn_mi import compiled_available, ksg_mi, ross_mi
+
+# Both implementations of the kNN estimators: tensor operations (any device) and the numba
+# kernels (CPU). The test extra installs numba, so both always run here.
+PATHS = [pytest.param(False, id="tensor"), pytest.param(True, id="compiled")]
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +59,11 @@ def continuous_problem(draw):
     return np.stack(rows), y, k
 
 
-@given(continuous_problem())
-def test_ksg_matches_sklearn_per_feature(exact_sklearn, problem):
+@pytest.mark.parametrize("compiled", PATHS)
+@given(problem=continuous_problem())
+def test_ksg_matches_sklearn_per_feature(exact_sklearn, compiled, problem):
     rows, y, k = problem
-    ours = ksg_mi(torch.from_numpy(rows), torch.from_numpy(y), k).numpy()
+    ours = ksg_mi(torch.from_numpy(rows), torch.from_numpy(y), k, compiled=compiled).numpy()
     expected = [exact_sklearn._compute_mi_cc(row, y, k) for row in rows]
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-10)
 
@@ -73,32 +78,88 @@ def _sklearn_cd(module, c, d, k):
         return module._compute_mi_cd(c, d, k)
 
 
-@given(continuous_problem(), st.integers(1, 8), st.data())
-def test_ross_matches_sklearn_per_feature(exact_sklearn, problem, classes, data):
+@pytest.mark.parametrize("compiled", PATHS)
+@given(problem=continuous_problem(), classes=st.integers(1, 8), data=st.data())
+def test_ross_matches_sklearn_per_feature(exact_sklearn, compiled, problem, classes, data):
     rows, y, k = problem
     d = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=y.size, max_size=y.size)))
     codes = dense_codes(torch.from_numpy(d)[None])
-    ours = ross_mi(torch.from_numpy(rows), codes.expand(rows.shape), k).numpy()
+    ours = ross_mi(torch.from_numpy(rows), codes.expand(rows.shape), k, compiled=compiled).numpy()
     expected = [_sklearn_cd(exact_sklearn, row, d, k) for row in rows]
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-10)
     # roles swapped: one continuous y against several discrete rows
     swapped = np.stack([d, (d * 7 + np.arange(d.size)) % 3, np.zeros_like(d)])
-    ours = ross_mi(torch.from_numpy(y).expand(3, -1), dense_codes(torch.from_numpy(swapped)), k).numpy()
+    ours = ross_mi(torch.from_numpy(y).expand(3, -1), dense_codes(torch.from_numpy(swapped)), k,
+                   compiled=compiled).numpy()
     expected = [_sklearn_cd(exact_sklearn, y, row, k) for row in swapped]
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-10)
 
 
-def test_larger_inputs_match_sklearn(exact_sklearn):
+@pytest.mark.parametrize("compiled", PATHS)
+def test_larger_inputs_match_sklearn(exact_sklearn, compiled):
     rng = np.random.default_rng(1)
     n = 3000
     x = rng.standard_normal((4, n))
     y = x[0] + 0.3 * rng.standard_normal(n)
     x[2] = np.round(x[2], 1)  # ties in one feature
     labels = rng.integers(0, 5, n)
-    ours = ksg_mi(torch.from_numpy(x), torch.from_numpy(y), 3).numpy()
+    ours = ksg_mi(torch.from_numpy(x), torch.from_numpy(y), 3, compiled=compiled).numpy()
     np.testing.assert_allclose(ours, [exact_sklearn._compute_mi_cc(r, y, 3) for r in x], atol=1e-10, rtol=0)
-    ours = ross_mi(torch.from_numpy(x), torch.from_numpy(labels).expand(4, -1), 4).numpy()
+    ours = ross_mi(torch.from_numpy(x), torch.from_numpy(labels).expand(4, -1), 4, compiled=compiled).numpy()
     np.testing.assert_allclose(ours, [exact_sklearn._compute_mi_cd(r, labels, 4) for r in x], atol=1e-10, rtol=0)
+
+
+@given(problem=continuous_problem(), classes=st.integers(1, 8), data=st.data())
+def test_compiled_kernels_give_the_same_bits(problem, classes, data):
+    """Same definitions and the same float operations: the same per-sample counts, hence the same
+    estimate to the last bit (the means are taken by the same tensor code)."""
+    rows, y, k = problem
+    x, y = torch.from_numpy(rows), torch.from_numpy(y)
+    assert torch.equal(ksg_mi(x, y, k, compiled=True), ksg_mi(x, y, k, compiled=False))
+    d = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=y.numel(), max_size=y.numel())))
+    codes = dense_codes(torch.from_numpy(d)[None]).expand(rows.shape)
+    assert torch.equal(ross_mi(x, codes, k, compiled=True), ross_mi(x, codes, k, compiled=False))
+
+
+def test_compiled_kernels_give_the_same_bits_at_scale():
+    """Many blocks, ties, a strongly dependent feature and several features across threads."""
+    rng = np.random.default_rng(8)
+    n = 40_000
+    x = rng.standard_normal((5, n))
+    y = x[0] + 0.1 * rng.standard_normal(n)
+    x[1] = np.round(y, 2)
+    x[2] = np.round(x[2], 1)
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    for k in (1, 3, 7):
+        assert torch.equal(ksg_mi(x, y, k, compiled=True), ksg_mi(x, y, k, compiled=False))
+    labels = torch.from_numpy(rng.integers(0, 6, n)).expand(5, -1)
+    assert torch.equal(ross_mi(x, labels, 3, compiled=True), ross_mi(x, labels, 3, compiled=False))
+
+
+def test_compiled_kernels_are_used_by_default_on_cpu(monkeypatch):
+    import torch_mi._knn_compiled as kernels
+
+    assert compiled_available()  # the test extra installs numba: the compiled path is tested here
+    calls = []
+    for name in ("ksg_counts", "window_ends"):
+        original = getattr(kernels, name)
+        monkeypatch.setattr(kernels, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
+    rng = np.random.default_rng(9)
+    x, y = torch.from_numpy(rng.standard_normal((2, 500))), torch.from_numpy(rng.standard_normal(500))
+    fs.mutual_info_regression(x.T, y)
+    fs.mutual_info_classif(x.T, (y > 0).long())
+    assert calls == ["ksg_counts", "window_ends"]
+
+
+def test_compiled_kernels_without_numba_fall_back_or_refuse(monkeypatch):
+    import torch_mi._knn_mi as knn
+
+    monkeypatch.setattr(knn, "compiled_available", lambda: False)
+    rng = np.random.default_rng(10)
+    x, y = torch.from_numpy(rng.standard_normal((2, 300))), torch.from_numpy(rng.standard_normal(300))
+    assert torch.equal(knn.ksg_mi(x, y, 3), knn.ksg_mi(x, y, 3, compiled=False))
+    with pytest.raises(RuntimeError, match="numba"):
+        knn.ksg_mi(x, y, 3, compiled=True)
 
 
 def test_public_classif_equals_sklearn_same_random_state():
