@@ -6,15 +6,19 @@ handful of samples per query, which compiled code does in a few nanoseconds a st
 definitions, same float operations, so the same numbers: :mod:`torch_mi._knn_mi` calls these when
 numba is importable and the data are on the CPU, and the tests compare both paths bit for bit.
 
-* :func:`ksg_radius`: for every sample, the max-norm distance to its k-th nearest neighbour in
-  the plane (x_f, y), exactly. Samples are cut into blocks of s consecutive x-ranks, each kept in
-  y order. A query walks its own block outwards in y from its own slot, then the blocks beside
-  it in order of their x-gap, each from where y_i would sit (binary search), always taking the
-  nearer of the two y-directions next; a direction stops once its y-gap reaches the current
-  k-th distance and a block is skipped once its x-gap does, since nothing beyond can be closer.
-* :func:`window_ends`: for every entry a_p of a sorted row and its radius r_p, the index range
-  of the entries with fl(|a_j - a_p|) <= r_p: gallop outwards from p, then bisect. The predicate
-  is evaluated as written (no rounded interval ends to correct).
+* KSG (:func:`ksg_counts`): for every sample, the max-norm distance to its k-th nearest
+  neighbour in the plane (x_f, y), exactly. Samples are cut into blocks of s consecutive x-ranks,
+  each kept in y order. A query walks its own block outwards in y from its own slot, then the
+  blocks beside it in order of their x-gap, each from where y_i falls in it (found for the two
+  adjacent blocks by merging them, for farther ones by binary search), always taking the nearer of
+  the two y-directions next; a direction stops once its y-gap reaches the current k-th distance
+  and a block is skipped once its x-gap does, since nothing beyond can be closer. Then n_x + 1 and
+  n_y + 1 by window counts.
+* Ross (:func:`ross_parts`): classes grouped by a counting pass over the c order, each sample's
+  k_i-th in-class distance from the k_i + 1 runs of k_i class neighbours that contain it, and m_i
+  by a window count over the kept samples.
+* Window counts: the entries with fl(|a_j - a_p|) <= r_p of a sorted row, found by galloping out
+  of p and bisecting; the predicate is evaluated as written (no rounded interval ends to correct).
 
 Kernels release the GIL and work on one feature at a time; :func:`run_rows` spreads features
 over torch's thread count. They compile on first use and are cached on disk by numba. This module
@@ -43,28 +47,27 @@ def _insert(best, k, d):
 
 @njit(inline="always")
 def _scan(bx, by, start, end, at, skip, xi, yi, best, k):
-    """Walk block [start, end) outwards in y from ``at`` (``skip``: the query's own slot)."""
-    up, down = at, at - 1
-    while True:
-        kth = best[k - 1]
-        gap_up = by[up] - yi if up < end else math.inf
-        gap_down = yi - by[down] if down >= start else math.inf
-        if gap_up <= gap_down:
-            if gap_up >= kth:
-                return
-            if up != skip:
-                d = max(abs(bx[up] - xi), gap_up)
-                if d < kth:
-                    _insert(best, k, d)
-            up += 1
-        else:
-            if gap_down >= kth:
-                return
-            if down != skip:
-                d = max(abs(bx[down] - xi), gap_down)
-                if d < kth:
-                    _insert(best, k, d)
-            down -= 1
+    """Walk block [start, end) up in y from ``at``, then down (``skip``: the query's own slot)."""
+    up = at
+    while up < end:
+        gap = by[up] - yi
+        if gap >= best[k - 1]:
+            break
+        if up != skip:
+            d = max(abs(bx[up] - xi), gap)
+            if d < best[k - 1]:
+                _insert(best, k, d)
+        up += 1
+    down = at - 1
+    while down >= start:
+        gap = yi - by[down]
+        if gap >= best[k - 1]:
+            break
+        d = max(abs(bx[down] - xi), gap)
+        if d < best[k - 1]:
+            _insert(best, k, d)
+        down -= 1
+
 
 @njit(inline="always")
 def _lower_bound(a, start, end, v):
@@ -141,33 +144,153 @@ def _ksg_radius_row(x, order, y, y_order, k, s, radius_x, radius_y):
         radius_x[slot_x[t]] = best[k - 1]
         radius_y[slot_y[t]] = best[k - 1]
 
-@njit(nogil=True, cache=True)
-def _window_ends_row(a, radius, lo_out, hi_out):
-    """One sorted row: [lo, hi) of the entries within radius[p] of a[p], for every p."""
+@njit(inline="always")
+def _window(a, p, v, r):
+    """[lo, hi) of the entries of the sorted ``a`` with fl(|a_j - v|) <= r, v = a[p]: gallop out
+    of p on each side to bracket each end, then bisect (the predicate is monotone)."""
     n = a.shape[0]
+    last, step = p, 1  # last index known inside on the right
+    while p + step < n and a[p + step] - v <= r:
+        last = p + step
+        step *= 2
+    length = min(p + step, n) - last
+    while length > 1:
+        half = length >> 1
+        last = last + half if a[last + half] - v <= r else last
+        length -= half
+    first, step = p, 1  # first index known inside on the left
+    while p - step >= 0 and v - a[p - step] <= r:
+        first = p - step
+        step *= 2
+    length = first - max(p - step, -1)
+    while length > 1:
+        half = length >> 1
+        first = first - half if v - a[first - half] <= r else first
+        length -= half
+    return first, last + 1
+
+
+@njit(inline="always")
+def _last_inside(a, p, v, r, guess):
+    """Largest j >= p with fl(a[j] - v) <= r (a sorted, v = a[p]), galloping from ``guess``."""
+    n = a.shape[0]
+    g = min(max(guess, p), n - 1)
+    if a[g] - v <= r:  # inside: gallop right, then bisect (last inside, first outside)
+        inside, step = g, 1
+        while g + step < n and a[g + step] - v <= r:
+            inside = g + step
+            step *= 2
+        outside = min(g + step, n)
+    else:  # outside: gallop left towards p (inside)
+        outside, step = g, 1
+        while g - step > p and a[g - step] - v > r:
+            outside = g - step
+            step *= 2
+        inside = max(g - step, p)
+    while outside - inside > 1:
+        mid = (inside + outside) >> 1
+        if a[mid] - v <= r:
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
+@njit(inline="always")
+def _first_inside(a, p, v, r, guess):
+    """Smallest j <= p with fl(v - a[j]) <= r (a sorted, v = a[p]), galloping from ``guess``."""
+    g = max(min(guess, p), 0)
+    if v - a[g] <= r:  # inside: gallop left, then bisect (first outside, first inside)
+        inside, step = g, 1
+        while g - step >= 0 and v - a[g - step] <= r:
+            inside = g - step
+            step *= 2
+        outside = max(g - step, -1)
+    else:  # outside: gallop right towards p (inside)
+        outside, step = g, 1
+        while g + step < p and v - a[g + step] > r:
+            outside = g + step
+            step *= 2
+        inside = min(g + step, p)
+    while inside - outside > 1:
+        mid = (inside + outside) >> 1
+        if v - a[mid] <= r:
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
+@njit(inline="always")
+def _window(a, p, v, r):
+    """[lo, hi) of the entries of the sorted ``a`` with fl(|a_j - v|) <= r, v = a[p]."""
+    return _first_inside(a, p, v, r, p), _last_inside(a, p, v, r, p) + 1
+
+
+@njit(nogil=True, cache=True)
+def _window_counts_row(a, radius, counts):
+    """One sorted row: the number of entries within radius[p] of a[p], for every p. Successive
+    windows have similar shapes: each end is sought from the previous window's, scaled by the
+    ratio of the radii (a guess only: the gallop from it finds the end whatever it is)."""
+    lo, hi, previous = 0, 1, 0.0
+    for p in range(a.shape[0]):
+        r = radius[p]
+        scale = r / previous if previous > 0 else 1.0
+        guess_lo = p - int((p - 1 - lo) * scale)
+        guess_hi = p + int((hi - p) * scale)
+        lo = _first_inside(a, p, a[p], r, guess_lo)
+        hi = _last_inside(a, p, a[p], r, guess_hi) + 1
+        counts[p] = hi - lo
+        previous = r
+
+
+@njit(nogil=True, cache=True)
+def _ross_row(c, order, d, k, k_out, size_out, m_out):
+    """One feature of the Ross estimator: per sample in class-grouped order (classes by code, c
+    order inside) its k_i and class size; per sample in c order its m_i (0 for samples left out,
+    alone in their class)."""
+    n = c.shape[0]
+    class_size = np.zeros(n, np.int64)
+    for j in range(n):
+        class_size[d[j]] += 1
+    cursor = np.empty(n, np.int64)
+    total = 0
+    for label in range(n):
+        cursor[label] = total
+        total += class_size[label]
+    c_sorted = np.empty(n)
+    kept_prefix = np.zeros(n + 1, np.int64)
+    grouped = np.empty(n)
+    label = np.empty(n, np.int64)  # class of each grouped slot
+    position = np.empty(n, np.int64)  # c-order position of each grouped slot
     for p in range(n):
-        v, r = a[p], radius[p]
-        last, step = p, 1  # last index known inside on the right
-        while p + step < n and a[p + step] - v <= r:
-            last = p + step
-            step *= 2
-        length = min(p + step, n) - last
-        while length > 1:
-            half = length >> 1
-            last = last + half if a[last + half] - v <= r else last
-            length -= half
-        first, step = p, 1  # first index known inside on the left
-        while p - step >= 0 and v - a[p - step] <= r:
-            first = p - step
-            step *= 2
-        length = first - max(p - step, -1)
-        while length > 1:
-            half = length >> 1
-            first = first - half if v - a[first - half] <= r else first
-            length -= half
-        lo_out[p], hi_out[p] = first, last + 1
-
-
+        j = order[p]
+        c_sorted[p] = c[j]
+        kept_prefix[p + 1] = kept_prefix[p] + (class_size[d[j]] > 1)
+        t = cursor[d[j]]
+        cursor[d[j]] = t + 1
+        grouped[t], label[t], position[t] = c[j], d[j], p
+    m_out[:] = 0
+    start = 0
+    while start < n:
+        size = 1
+        while start + size < n and label[start + size] == label[start]:
+            size += 1
+        k_i = min(k, size - 1)
+        for t in range(start, start + size):
+            k_out[t], size_out[t] = k_i, size
+            if size < 2:
+                continue
+            radius = math.inf
+            v = grouped[t]
+            for a in range(k_i + 1):  # the k_i + 1 runs of k_i neighbours that contain t
+                left, right = t - a, t + k_i - a
+                if left >= start and right < start + size:
+                    radius = min(radius, max(v - grouped[left], grouped[right] - v))
+            radius = np.nextafter(radius, 0.0)
+            lo, hi = _window(c_sorted, position[t], v, radius)
+            m_out[position[t]] = kept_prefix[hi] - kept_prefix[lo]
+        start += size
 
 
 def run_rows(job, num_rows: int) -> None:
@@ -192,25 +315,21 @@ def ksg_counts(x: np.ndarray, y: np.ndarray, y_order: np.ndarray, y_sorted: np.n
         order = np.argsort(x[i])
         radius_x, radius_y = np.empty(x.shape[1]), np.empty(x.shape[1])
         _ksg_radius_row(x[i], order, y, y_order, k, s, radius_x, radius_y)
-        for sorted_row, radius, count in ((x[i][order], radius_x, count_x[i]), (y_sorted, radius_y, count_y[i])):
-            lo, hi = np.empty_like(count), np.empty_like(count)
-            _window_ends_row(sorted_row, np.nextafter(radius, 0.0), lo, hi)
-            np.subtract(hi, lo, out=count)
+        _window_counts_row(x[i][order], np.nextafter(radius_x, 0.0), count_x[i])
+        _window_counts_row(y_sorted, np.nextafter(radius_y, 0.0), count_y[i])
 
     run_rows(job, x.shape[0])
     return count_x, count_y
 
 
-def window_ends(sorted_rows: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[lo, hi) (F, N) int64 of the entries of each sorted row within ``radius`` of each entry;
-    ``sorted_rows`` is (F, N) or one (N,) row shared by all F rows of ``radius``."""
-    kernel = _window_ends_row
-    lo = np.empty(radius.shape, dtype=np.int64)
-    hi = np.empty(radius.shape, dtype=np.int64)
-    shared = sorted_rows.ndim == 1
+def ross_parts(c: np.ndarray, d: np.ndarray, k: int):
+    """The Ross estimator's per-sample integers for the rows of ``c`` (F, N) against the codes
+    ``d`` (F, N, rows may be one shared row): k_i and class sizes in class-grouped order, m_i in
+    c order (0 for samples alone in their class), (F, N) int64 each."""
+    k_out, size_out, m_out = (np.empty(c.shape, dtype=np.int64) for _ in range(3))
 
     def job(i: int) -> None:
-        kernel(sorted_rows if shared else sorted_rows[i], radius[i], lo[i], hi[i])
+        _ross_row(c[i], np.argsort(c[i]), d[i], k, k_out[i], size_out[i], m_out[i])
 
-    run_rows(job, radius.shape[0])
-    return lo, hi
+    run_rows(job, c.shape[0])
+    return k_out, size_out, m_out

@@ -36,8 +36,14 @@ Each feature is one-dimensional, so no distance matrix and no tree is needed:
   per block, for dependent and independent features alike, with only sorts, gathers, topk and
   searchsorted, batched over features. Cost per feature: two sorts O(N log N), then O(N k).
 
+Two implementations of the same definitions: the tensor code below (any device), and on the CPU,
+when numba is installed, the compiled kernels of :mod:`torch_mi._knn_compiled` (the same searches
+written as loops, several times faster). Both produce the same per-sample counts, and the
+estimates are finished by the same tensor code, so the results agree to the last bit (tested).
+
 Memory: features are processed in chunks sized so that the per-chunk work arrays stay under a
-fixed budget (about ``_BUDGET`` float64 elements), at least one feature at a time.
+fixed budget (about ``_BUDGET`` float64 elements), at least one feature at a time (the compiled
+path: at least one feature per thread, each with about ten N-length work arrays).
 """
 
 from __future__ import annotations
@@ -212,18 +218,6 @@ def count_within(sorted_rows: Tensor, values: Tensor, radius: Tensor) -> tuple[T
     return _settle(sorted_rows, values, radius, lo, upper=False), _settle(sorted_rows, values, radius, hi, upper=True)
 
 
-def _window_counts(sorted_rows: Tensor, radius: Tensor, compiled: bool) -> tuple[Tensor, Tensor]:
-    """:func:`count_within` with each sorted row's own entries as the centres: [lo, hi) (F, N)
-    of the entries x with fl(|x - a_p|) <= radius[p], for every entry a_p (``sorted_rows`` (F, N),
-    or one (N,) row shared by all rows of ``radius``)."""
-    if compiled:
-        from torch_mi._knn_compiled import window_ends
-
-        lo, hi = window_ends(sorted_rows.numpy(), radius.numpy())
-        return torch.from_numpy(lo), torch.from_numpy(hi)
-    return count_within(sorted_rows, sorted_rows.expand(radius.shape), radius)
-
-
 def _below(r: Tensor) -> Tensor:
     """scikit-learn's radius: the float just below r towards 0 (0 stays 0)."""
     return torch.nextafter(r, torch.zeros_like(r))
@@ -247,12 +241,18 @@ def ross_mi(c: Tensor, d: Tensor, n_neighbors: int, compiled: Optional[bool] = N
     compiled = _use_compiled(c, compiled)
     out = torch.empty(c.shape[0], dtype=torch.float64, device=c.device)
     psi = _digamma_table(c.shape[1], c.device)
-    for rows in _feature_chunks(c.shape[0], c.shape[1], 24):
+    per_row = max(1, torch.get_num_threads()) if compiled else 1
+    for rows in _feature_chunks(c.shape[0], c.shape[1], 8 if compiled else 24, at_least=per_row):
         out[rows] = _ross_chunk(c[rows], d[rows], n_neighbors, psi, compiled)
     return out
 
 
 def _ross_chunk(c: Tensor, d: Tensor, k: int, psi: Tensor, compiled: bool) -> Tensor:
+    if compiled:
+        from torch_mi._knn_compiled import ross_parts
+
+        k_i, size_i, m_i = (torch.from_numpy(part) for part in ross_parts(c.numpy(), d.numpy(), k))
+        return _ross_estimate(psi, k_i, size_i, m_i, m_i > 0)  # m_i >= 1 (itself) exactly when kept
     f, n = c.shape
     device = c.device
     positions = torch.arange(n, device=device).expand(f, n)
@@ -290,9 +290,15 @@ def _ross_chunk(c: Tensor, d: Tensor, k: int, psi: Tensor, compiled: bool) -> Te
     kept_by_sample = _gather_rows(class_size, d) > 1
     kept_sorted = _gather_rows(kept_by_sample, order)
     kept_prefix = torch.nn.functional.pad(torch.cumsum(kept_sorted, dim=1), (1, 0))
-    lo, hi = _window_counts(c_sorted, radius_sorted, compiled)
+    lo, hi = count_within(c_sorted, c_sorted, radius_sorted)
     m_i = _gather_rows(kept_prefix, hi) - _gather_rows(kept_prefix, lo)
+    return _ross_estimate(psi, k_i, size_i, m_i, kept_sorted)
 
+
+def _ross_estimate(psi: Tensor, k_i: Tensor, size_i: Tensor, m_i: Tensor, kept_sorted: Tensor) -> Tensor:
+    """psi(N') + <psi(k_i)> - <psi(N_i)> - <psi(m_i)> over the N' kept samples, clipped at 0 (0
+    when none is kept); k_i, N_i in class-grouped order, m_i and ``kept_sorted`` in c order."""
+    kept = size_i > 1
     n_kept = kept.sum(dim=1)
     # Samples left out (class of one) have k_i = 0 and weight 0: psi(0) = 0 in the table.
     total = ((_take(psi, k_i) - _take(psi, size_i)) * kept.double()).sum(dim=1)

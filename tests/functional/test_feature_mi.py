@@ -141,14 +141,14 @@ def test_compiled_kernels_are_used_by_default_on_cpu(monkeypatch):
 
     assert compiled_available()  # the test extra installs numba: the compiled path is tested here
     calls = []
-    for name in ("ksg_counts", "window_ends"):
+    for name in ("ksg_counts", "ross_parts"):
         original = getattr(kernels, name)
         monkeypatch.setattr(kernels, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
     rng = np.random.default_rng(9)
     x, y = torch.from_numpy(rng.standard_normal((2, 500))), torch.from_numpy(rng.standard_normal(500))
     fs.mutual_info_regression(x.T, y)
     fs.mutual_info_classif(x.T, (y > 0).long())
-    assert calls == ["ksg_counts", "window_ends"]
+    assert calls == ["ksg_counts", "ross_parts"]
 
 
 def test_compiled_kernels_without_numba_fall_back_or_refuse(monkeypatch):
