@@ -29,7 +29,7 @@ def describe() -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "versions": {name: _version(name) for name in ("torch", "scikit-learn", "torchmetrics", "numpy")},
+        "versions": {name: _version(name) for name in ("torch", "scikit-learn", "torchmetrics", "numpy", "numba")},
         "torch_mi_commit": _git_commit(),
         "torch_mi_source_sha256": _source_hash(),
         "loadavg_start": os.getloadavg(),

@@ -149,7 +149,8 @@ def table(results: WorkloadResults, device: str) -> Table:
                 f"{fmt_mib(measured(mine))} / {fmt_mib(sk)}", _diff(mine, sk),
             ])
     note = ("sklearn, all features = its measured time x F / features it ran (it estimates feature by feature); "
-            "torch_mi and sklearn both with random_state=0 and their default tie-breaking noise.")
+            "torch_mi and sklearn both with random_state=0 and their default tie-breaking noise; torch_mi's kNN "
+            "searches run as compiled kernels when numba is installed (the run's versions line says), else as tensor code.")
     return Table(headers, rows, note)
 
 
