@@ -360,13 +360,15 @@ print(f"the V-shaped feature (last) scores {mi_first[-1].item():.3f} nats; its P
 # ## 5. Speed: one batched pass against scikit-learn's loop over features
 #
 # scikit-learn estimates each feature in turn, building a neighbour-search tree per feature
-# (per class, for class labels). torch_mi sorts all features at once and counts neighbours
-# with batched tensor operations, the same code on a CPU or a GPU. Both are timed below on
-# $2 \cdot 10^4$ samples × 50 features, with one CPU thread (as this notebook runs), once each:
-# the numbers vary from machine to machine and run to run. Where this notebook was built, both
-# ran several times faster than scikit-learn's: the classification estimator (Ross, neighbours
-# along one axis) more so than the regression one (KSG, whose neighbours live in the joint
-# (x, y) plane). `benchmarks/` has the full-size comparison at one and two threads.
+# (per class, for class labels). torch_mi builds no tree: each feature is one-dimensional, so
+# neighbours along it come from one sort, and the joint (x, y) neighbourhoods of the regression
+# estimator from blocks of x-ranks kept in y order. On a CPU with numba installed (`pip install
+# 'torch_mi[numba]'`, as where this notebook was built) these searches run as compiled kernels,
+# features spread over torch's threads; without numba, or on a GPU, the same searches run as
+# batched tensor operations and give the same numbers to the last bit. Both libraries are timed
+# below on $2 \cdot 10^4$ samples × 50 features, with one CPU thread (as this notebook runs), once
+# each: the ratios printed are this build's and vary from machine to machine and run to run.
+# `benchmarks/` has the full-size comparison at one and two threads.
 
 # %% tags=["nondeterministic"]
 timing_rng = np.random.default_rng(5)
