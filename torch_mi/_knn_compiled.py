@@ -10,9 +10,9 @@ numba is importable and the data are on the CPU, and the tests compare both path
   neighbour in the plane (x_f, y), exactly. Samples are cut into blocks of s consecutive x-ranks,
   each kept in y order. A query walks its own block outwards in y from its own slot, then the
   blocks beside it in order of their x-gap, each from where y_i falls in it (found for the two
-  adjacent blocks by merging them, for farther ones by binary search), always taking the nearer of
-  the two y-directions next; a direction stops once its y-gap reaches the current k-th distance
-  and a block is skipped once its x-gap does, since nothing beyond can be closer. Then n_x + 1 and
+  adjacent blocks by merging them, for farther ones by binary search), first upwards in y, then
+  downwards; a direction stops once its y-gap reaches the current k-th distance and a block is
+  skipped once its x-gap does, since nothing beyond can be closer. Then n_x + 1 and
   n_y + 1 by window counts.
 * Ross (:func:`ross_parts`): classes grouped by a counting pass over the c order, each sample's
   k_i-th in-class distance from the k_i + 1 runs of k_i class neighbours that contain it, and m_i
