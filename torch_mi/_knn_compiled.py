@@ -10,9 +10,9 @@ numba is importable and the data are on the CPU, and the tests compare both path
   neighbour in the plane (x_f, y), exactly. Samples are cut into blocks of s consecutive x-ranks,
   each kept in y order. A query walks its own block outwards in y from its own slot, then the
   blocks beside it in order of their x-gap, each from where y_i falls in it (found for the two
-  adjacent blocks by merging them, for farther ones by binary search), first upwards in y, then
-  downwards; a direction stops once its y-gap reaches the current k-th distance and a block is
-  skipped once its x-gap does, since nothing beyond can be closer. Then n_x + 1 and
+  adjacent blocks by merging them, for farther ones by binary search), always taking the nearer of
+  the two y-directions next; a direction stops once its y-gap reaches the current k-th distance
+  and a block is skipped once its x-gap does, since nothing beyond can be closer. Then n_x + 1 and
   n_y + 1 by window counts.
 * Ross (:func:`ross_parts`): classes grouped by a counting pass over the c order, each sample's
   k_i-th in-class distance from the k_i + 1 runs of k_i class neighbours that contain it, and m_i
@@ -80,26 +80,22 @@ def _lower_bound(a, start, end, v):
     return start
 
 @njit(nogil=True, cache=True)
-def _ksg_radius_row(x, order, y, y_order, k, s, radius_x, radius_y):
-    """One feature: k-th neighbour distances, written in x order and in y order."""
-    n = x.shape[0]
+def _ksg_radius_row(xs, rank_by_y, x_by_y, y_sorted, k, s, radius_x, radius_y):
+    """One feature: k-th neighbour distances, written in x order and in y order. ``xs``: x sorted;
+    ``rank_by_y``, ``x_by_y``: each sample's x-rank and x, listed in y order; ``y_sorted``: y sorted.
+    (The random gathers that build these inputs are NumPy's, which overlap their cache misses.)"""
+    n = xs.shape[0]
     num_blocks = (n + s - 1) // s
-    xs = np.empty(n)
-    rank = np.empty(n, np.int64)
-    for p in range(n):
-        xs[p] = x[order[p]]
-        rank[order[p]] = p
     # Fill the blocks in global y order: each block comes out sorted by y.
     cursor = np.arange(num_blocks) * s
     bx, by = np.empty(n), np.empty(n)
     slot_x, slot_y = np.empty(n, np.int64), np.empty(n, np.int64)
     for q in range(n):
-        j = y_order[q]
-        b = rank[j] // s
+        b = rank_by_y[q] // s
         t = cursor[b]
         cursor[b] = t + 1
-        bx[t], by[t] = x[j], y[j]
-        slot_x[t], slot_y[t] = rank[j], q
+        bx[t], by[t] = x_by_y[q], y_sorted[q]
+        slot_x[t], slot_y[t] = rank_by_y[q], q
     # Where each sample's y falls in the blocks just left and right of its own: a merge of each
     # pair of neighbouring blocks (both in y order) instead of two binary searches per query.
     at_left, at_right = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -245,31 +241,29 @@ def _window_counts_row(a, radius, counts):
 
 
 @njit(nogil=True, cache=True)
-def _ross_row(c, order, d, k, k_out, size_out, m_out):
-    """One feature of the Ross estimator: per sample in class-grouped order (classes by code, c
-    order inside) its k_i and class size; per sample in c order its m_i (0 for samples left out,
-    alone in their class)."""
-    n = c.shape[0]
-    class_size = np.zeros(n, np.int64)
-    for j in range(n):
-        class_size[d[j]] += 1
-    cursor = np.empty(n, np.int64)
+def _ross_row(c_sorted, d_sorted, num_codes, k, k_out, size_out, m_out):
+    """One feature of the Ross estimator, from c sorted and the classes in that order: per sample
+    in class-grouped order (classes by code, c order inside) its k_i and class size; per sample
+    in c order its m_i (0 for samples left out, alone in their class)."""
+    n = c_sorted.shape[0]
+    class_size = np.zeros(num_codes, np.int64)
+    for p in range(n):
+        class_size[d_sorted[p]] += 1
+    cursor = np.empty(num_codes, np.int64)
     total = 0
-    for label in range(n):
-        cursor[label] = total
-        total += class_size[label]
-    c_sorted = np.empty(n)
+    for code in range(num_codes):
+        cursor[code] = total
+        total += class_size[code]
     kept_prefix = np.zeros(n + 1, np.int64)
     grouped = np.empty(n)
     label = np.empty(n, np.int64)  # class of each grouped slot
     position = np.empty(n, np.int64)  # c-order position of each grouped slot
     for p in range(n):
-        j = order[p]
-        c_sorted[p] = c[j]
-        kept_prefix[p + 1] = kept_prefix[p] + (class_size[d[j]] > 1)
-        t = cursor[d[j]]
-        cursor[d[j]] = t + 1
-        grouped[t], label[t], position[t] = c[j], d[j], p
+        code = d_sorted[p]
+        kept_prefix[p + 1] = kept_prefix[p] + (class_size[code] > 1)
+        t = cursor[code]
+        cursor[code] = t + 1
+        grouped[t], label[t], position[t] = c_sorted[p], code, p
     m_out[:] = 0
     start = 0
     while start < n:
@@ -304,18 +298,21 @@ def run_rows(job, num_rows: int) -> None:
         list(pool.map(job, range(num_rows)))
 
 
-def ksg_counts(x: np.ndarray, y: np.ndarray, y_order: np.ndarray, y_sorted: np.ndarray, k: int, s: int):
+def ksg_counts(x: np.ndarray, y_order: np.ndarray, y_sorted: np.ndarray, k: int, s: int):
     """KSG's n_x + 1 (in x order) and n_y + 1 (in y order), (F, N) int64 each, for the rows of
-    ``x`` against ``y``: per row a sort, the k-th neighbour search in blocks of s x-ranks, and the
+    ``x`` against y (given as the permutation that sorts it and its sorted values): per row a sort, the k-th neighbour search in blocks of s x-ranks, and the
     two window counts with radius "just below" the k-th distance (scikit-learn's ``nextafter``)."""
     count_x = np.empty(x.shape, dtype=np.int64)
     count_y = np.empty(x.shape, dtype=np.int64)
 
     def job(i: int) -> None:
         order = np.argsort(x[i])
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        x_sorted = x[i][order]
         radius_x, radius_y = np.empty(x.shape[1]), np.empty(x.shape[1])
-        _ksg_radius_row(x[i], order, y, y_order, k, s, radius_x, radius_y)
-        _window_counts_row(x[i][order], np.nextafter(radius_x, 0.0), count_x[i])
+        _ksg_radius_row(x_sorted, rank[y_order], x[i][y_order], y_sorted, k, s, radius_x, radius_y)
+        _window_counts_row(x_sorted, np.nextafter(radius_x, 0.0), count_x[i])
         _window_counts_row(y_sorted, np.nextafter(radius_y, 0.0), count_y[i])
 
     run_rows(job, x.shape[0])
@@ -327,9 +324,11 @@ def ross_parts(c: np.ndarray, d: np.ndarray, k: int):
     ``d`` (F, N, rows may be one shared row): k_i and class sizes in class-grouped order, m_i in
     c order (0 for samples alone in their class), (F, N) int64 each."""
     k_out, size_out, m_out = (np.empty(c.shape, dtype=np.int64) for _ in range(3))
+    num_codes = int(d.max()) + 1
 
     def job(i: int) -> None:
-        _ross_row(c[i], np.argsort(c[i]), d[i], k, k_out[i], size_out[i], m_out[i])
+        order = np.argsort(c[i])
+        _ross_row(c[i][order], d[i][order], num_codes, k, k_out[i], size_out[i], m_out[i])
 
     run_rows(job, c.shape[0])
     return k_out, size_out, m_out

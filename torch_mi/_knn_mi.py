@@ -327,7 +327,7 @@ def ksg_mi(x: Tensor, y: Tensor, n_neighbors: int, compiled: Optional[bool] = No
 
         per_row = max(1, torch.get_num_threads())
         for rows in _feature_chunks(x.shape[0], n, 8, at_least=per_row):
-            count_x, count_y = ksg_counts(x[rows].numpy(), y.numpy(), y_order.numpy(), y_sorted.numpy(),
+            count_x, count_y = ksg_counts(x[rows].numpy(), y_order.numpy(), y_sorted.numpy(),
                                           n_neighbors, _block_size(n, n_neighbors))
             out[rows] = _ksg_estimate(psi, torch.from_numpy(count_x), torch.from_numpy(count_y), n_neighbors)
         return out
