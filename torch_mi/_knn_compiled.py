@@ -17,8 +17,11 @@ numba is importable and the data are on the CPU, and the tests compare both path
 * Ross (:func:`ross_parts`): classes grouped by a counting pass over the c order, each sample's
   k_i-th in-class distance from the k_i + 1 runs of k_i class neighbours that contain it, and m_i
   by a window count over the kept samples.
-* Window counts: the entries with fl(|a_j - a_p|) <= r_p of a sorted row, found by galloping out
-  of p and bisecting; the predicate is evaluated as written (no rounded interval ends to correct).
+* Window counts: the entries with fl(|a_j - a_p|) <= r_p of a sorted row. Each end is galloped to
+  from a guess, then bisected; the predicate is evaluated as written (no rounded interval ends to
+  correct), so a guess only decides the speed. The guess is p itself for Ross's small windows, and
+  for KSG's wide ones a table of where each of n equal-width value buckets starts: a few entries
+  from the end, where a search from p would cross hundreds.
 
 Kernels release the GIL and work on one feature at a time; :func:`run_rows` spreads features
 over torch's thread count. They compile on first use and are cached on disk by numba. This module
@@ -223,21 +226,45 @@ def _window(a, p, v, r):
     return _first_inside(a, p, v, r, p), _last_inside(a, p, v, r, p) + 1
 
 
+@njit(inline="always")
+def _bucket_guess(starts, position, num_buckets):
+    """Where a value at ``position`` bucket widths above the lowest entry would be inserted:
+    linear interpolation inside its bucket of the bucket table ``starts``."""
+    position = min(max(position, 0.0), num_buckets + 0.0)
+    bucket = min(int(position), num_buckets)
+    inside = starts[bucket + 1] - starts[bucket]
+    return starts[bucket] + int((position - bucket) * inside)
+
+
 @njit(nogil=True, cache=True)
 def _window_counts_row(a, radius, counts):
-    """One sorted row: the number of entries within radius[p] of a[p], for every p. Successive
-    windows have similar shapes: each end is sought from the previous window's, scaled by the
-    ratio of the radii (a guess only: the gallop from it finds the end whatever it is)."""
-    lo, hi, previous = 0, 1, 0.0
-    for p in range(a.shape[0]):
-        r = radius[p]
-        scale = r / previous if previous > 0 else 1.0
-        guess_lo = p - int((p - 1 - lo) * scale)
-        guess_hi = p + int((hi - p) * scale)
-        lo = _first_inside(a, p, a[p], r, guess_lo)
-        hi = _last_inside(a, p, a[p], r, guess_hi) + 1
-        counts[p] = hi - lo
-        previous = r
+    """One sorted row: the number of entries within radius[p] of a[p], for every p.
+
+    Each end is sought from a guess: a table of where each of ~n/8 equal-width value buckets
+    starts tells where the end's value a[p] -+ radius[p] falls, to within a bucket. Only a
+    guess: the gallop from it finds the exact end whatever the bucket arithmetic rounds to.
+    """
+    n = a.shape[0]
+    num_buckets = max(1, n)
+    low = a[0]
+    width = (a[n - 1] - low) / num_buckets
+    if not width > 0 or not math.isfinite(width):  # all equal (or a range past float's)
+        width = math.inf
+    starts = np.empty(num_buckets + 2, np.int64)  # starts[b]: first entry in bucket >= b
+    bucket = 0
+    for i in range(n):
+        here = min(int((a[i] - low) / width), num_buckets)
+        while bucket <= here:
+            starts[bucket] = i
+            bucket += 1
+    while bucket <= num_buckets + 1:
+        starts[bucket] = n
+        bucket += 1
+    for p in range(n):
+        v, r = a[p], radius[p]
+        first = _first_inside(a, p, v, r, _bucket_guess(starts, (v - r - low) / width, num_buckets))
+        last = _last_inside(a, p, v, r, _bucket_guess(starts, (v + r - low) / width, num_buckets) - 1)
+        counts[p] = last - first + 1
 
 
 @njit(nogil=True, cache=True)

@@ -274,7 +274,10 @@ def _estimate(X, y, discrete_features, n_neighbors, copy, random_state, n_jobs, 
     discrete_idx = discrete.nonzero()[:, 0].to(X.device)
     if any_continuous:
         in_place = not copy and X.dtype == torch.float64 and bool(continuous.all())
-        values = X if in_place else X[:, continuous_idx].to(torch.float64)
+        if in_place:
+            values = X
+        else:  # one transposing copy into the (F, N) rows the estimators take; scaled and noised
+            values = X.T.index_select(0, continuous_idx).to(torch.float64).T  # through an (N, F) view
         _std_scale_(values)
         if noise_source is not None:
             noise_source.add_(values)
@@ -286,7 +289,7 @@ def _estimate(X, y, discrete_features, n_neighbors, copy, random_state, n_jobs, 
             noise_source.add_(y)
 
     if any_continuous:
-        rows = values.T.contiguous()
+        rows = values.T.contiguous()  # already contiguous unless scaled in place
         if discrete_target:
             mi[continuous_idx] = ross_mi(rows, y_codes.expand(rows.shape), n_neighbors)
         else:
