@@ -40,12 +40,11 @@ from numba import njit
 
 @njit(inline="always")
 def _insert(best, k, d):
-    # best[:k] ascending; d < best[k - 1]
-    j = k - 1
-    while j > 0 and best[j - 1] > d:
-        best[j] = best[j - 1]
-        j -= 1
-    best[j] = d
+    """Keep best[:k] the k smallest distances seen, ascending: a branch-free min/max network
+    (which candidates make the list is unpredictable, so branches on it mispredict)."""
+    for j in range(k - 1, 0, -1):
+        best[j] = min(best[j], max(best[j - 1], d))
+    best[0] = min(best[0], d)
 
 
 @njit(inline="always")
@@ -56,19 +55,15 @@ def _scan(bx, by, start, end, at, skip, xi, yi, best, k):
         gap = by[up] - yi
         if gap >= best[k - 1]:
             break
-        if up != skip:
-            d = max(abs(bx[up] - xi), gap)
-            if d < best[k - 1]:
-                _insert(best, k, d)
+        d = max(abs(bx[up] - xi), gap)
+        _insert(best, k, math.inf if up == skip else d)
         up += 1
     down = at - 1
     while down >= start:
         gap = yi - by[down]
         if gap >= best[k - 1]:
             break
-        d = max(abs(bx[down] - xi), gap)
-        if d < best[k - 1]:
-            _insert(best, k, d)
+        _insert(best, k, max(abs(bx[down] - xi), gap))
         down -= 1
 
 
@@ -327,8 +322,9 @@ def run_rows(job, num_rows: int) -> None:
 
 def ksg_counts(x: np.ndarray, y_order: np.ndarray, y_sorted: np.ndarray, k: int, s: int):
     """KSG's n_x + 1 (in x order) and n_y + 1 (in y order), (F, N) int64 each, for the rows of
-    ``x`` against y (given as the permutation that sorts it and its sorted values): per row a sort, the k-th neighbour search in blocks of s x-ranks, and the
-    two window counts with radius "just below" the k-th distance (scikit-learn's ``nextafter``)."""
+    ``x`` against y (given as the permutation that sorts it and its sorted values): per row a
+    sort, the k-th neighbour search in blocks of s x-ranks, and the two window counts with radius
+    "just below" the k-th distance (scikit-learn's ``nextafter``)."""
     count_x = np.empty(x.shape, dtype=np.int64)
     count_y = np.empty(x.shape, dtype=np.int64)
 
