@@ -222,11 +222,19 @@ def _window(a, p, v, r):
 
 
 @njit(inline="always")
-def _bucket_guess(starts, position, num_buckets):
+def _bucket_position(value, low, width, num_buckets):
+    """(value - low) / width clamped to [0, num_buckets]; NaN (inf / inf at float's range) to 0."""
+    position = (value - low) / width
+    if not position > 0.0:
+        return 0.0
+    return min(position, num_buckets + 0.0)
+
+
+@njit(inline="always")
+def _bucket_guess(starts, position):
     """Where a value at ``position`` bucket widths above the lowest entry would be inserted:
     linear interpolation inside its bucket of the bucket table ``starts``."""
-    position = min(max(position, 0.0), num_buckets + 0.0)
-    bucket = min(int(position), num_buckets)
+    bucket = int(position)
     inside = starts[bucket + 1] - starts[bucket]
     return starts[bucket] + int((position - bucket) * inside)
 
@@ -235,8 +243,8 @@ def _bucket_guess(starts, position, num_buckets):
 def _window_counts_row(a, radius, counts):
     """One sorted row: the number of entries within radius[p] of a[p], for every p.
 
-    Each end is sought from a guess: a table of where each of ~n/8 equal-width value buckets
-    starts tells where the end's value a[p] -+ radius[p] falls, to within a bucket. Only a
+    Each end is sought from a guess: a table of where each of n equal-width value buckets starts
+    tells where the end's value a[p] -+ radius[p] falls, interpolated inside its bucket. Only a
     guess: the gallop from it finds the exact end whatever the bucket arithmetic rounds to.
     """
     n = a.shape[0]
@@ -248,7 +256,7 @@ def _window_counts_row(a, radius, counts):
     starts = np.empty(num_buckets + 2, np.int64)  # starts[b]: first entry in bucket >= b
     bucket = 0
     for i in range(n):
-        here = min(int((a[i] - low) / width), num_buckets)
+        here = int(_bucket_position(a[i], low, width, num_buckets))
         while bucket <= here:
             starts[bucket] = i
             bucket += 1
@@ -257,8 +265,10 @@ def _window_counts_row(a, radius, counts):
         bucket += 1
     for p in range(n):
         v, r = a[p], radius[p]
-        first = _first_inside(a, p, v, r, _bucket_guess(starts, (v - r - low) / width, num_buckets))
-        last = _last_inside(a, p, v, r, _bucket_guess(starts, (v + r - low) / width, num_buckets) - 1)
+        below = _bucket_guess(starts, _bucket_position(v - r, low, width, num_buckets))
+        above = _bucket_guess(starts, _bucket_position(v + r, low, width, num_buckets))
+        first = _first_inside(a, p, v, r, below)
+        last = _last_inside(a, p, v, r, above - 1)
         counts[p] = last - first + 1
 
 

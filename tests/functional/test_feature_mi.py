@@ -136,6 +136,23 @@ def test_compiled_kernels_give_the_same_bits_at_scale():
     assert torch.equal(ross_mi(x, labels, 3, compiled=True), ross_mi(x, labels, 3, compiled=False))
 
 
+def test_compiled_kernels_at_the_ends_of_float_range():
+    """Differences that overflow to inf and a value range past float's: the kernels' guesses
+    (value buckets) must stay in bounds, and the counts still equal the tensor path's."""
+    rng = np.random.default_rng(11)
+    n = 400
+    x = rng.standard_normal((3, n))
+    x[0, :5] = [-1e308, 1e308, -1.7e308, 1.7e308, 0.0]
+    x[1] = np.where(rng.random(n) < 0.5, -1e300, 1e300) * rng.random(n)
+    x[2] = 5.0  # one value only
+    y = rng.standard_normal(n)
+    y[:3] = [1.5e308, -1.5e308, 1e-300]
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    assert torch.equal(ksg_mi(x, y, 3, compiled=True), ksg_mi(x, y, 3, compiled=False))
+    labels = torch.from_numpy(rng.integers(0, 3, n)).expand(3, -1)
+    assert torch.equal(ross_mi(x, labels, 3, compiled=True), ross_mi(x, labels, 3, compiled=False))
+
+
 def test_compiled_kernels_are_used_by_default_on_cpu(monkeypatch):
     import torch_mi._knn_compiled as kernels
 
