@@ -319,7 +319,6 @@ def ksg_mi(x: Tensor, y: Tensor, n_neighbors: int, compiled: Optional[bool] = No
     compiled = _use_compiled(x, compiled)
     n = x.shape[1]
     y_sorted, y_order = _sort_rows(y)
-    y_rank = torch.empty_like(y_order).scatter_(0, y_order, torch.arange(n, device=y.device))
     out = torch.empty(x.shape[0], dtype=torch.float64, device=x.device)
     psi = _digamma_table(n, x.device)
     if compiled:  # a sort, the search and both counts per feature, features across threads
@@ -331,6 +330,7 @@ def ksg_mi(x: Tensor, y: Tensor, n_neighbors: int, compiled: Optional[bool] = No
                                           n_neighbors, _block_size(n, n_neighbors))
             out[rows] = _ksg_estimate(psi, torch.from_numpy(count_x), torch.from_numpy(count_y), n_neighbors)
         return out
+    y_rank = torch.empty_like(y_order).scatter_(0, y_order, torch.arange(n, device=y.device))
     for rows in _feature_chunks(x.shape[0], n, 40):
         chunk = x[rows]
         x_sorted, x_order = _sort_rows(chunk)
