@@ -77,6 +77,16 @@ def plot_measured(ax, results: WorkloadResults) -> None:
     chart._bars(ax, WorkloadResults(results.name, kept, results.run))
 
 
+def records_by_impl(results: WorkloadResults, case: str, device: str, impls: Iterable[str],
+                    cpu_only: str) -> dict[str, Optional[Result]]:
+    """Each implementation's record for ``case`` on ``device``; the CPU-only peer ``cpu_only``
+    comes from the CPU run when the table is for another device."""
+    got = {impl: results.find(case=case, impl=impl, device=device) for impl in impls}
+    if got[cpu_only] is None and device != "cpu":
+        got[cpu_only] = results.find(case=case, impl=cpu_only, device="cpu")
+    return got
+
+
 def memory_now(device: str) -> int:
     """RSS, or CUDA allocated memory on a GPU (where the state lives)."""
     if device.startswith("cuda"):

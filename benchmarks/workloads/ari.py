@@ -25,7 +25,7 @@ from benchmarks.peers import _as_float, inputs
 from benchmarks.results import Result, WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
-from benchmarks.workloads._shared import streamed_job
+from benchmarks.workloads._shared import records_by_impl, streamed_job
 
 K = 100
 BATCHES = 10
@@ -127,9 +127,7 @@ def table(results: WorkloadResults, device: str) -> Table:
                "exact ARI", "|error| torch_mi / sklearn / torchmetrics"]
     rows = []
     for _, case in results.cases(device):
-        got = {impl: results.find(case=case, impl=impl, device=device) for impl in IMPLS}
-        if got["sklearn"] is None and device != "cpu":
-            got["sklearn"] = results.find(case=case, impl="sklearn", device="cpu")
+        got = records_by_impl(results, case, device, IMPLS, cpu_only="sklearn")
         mine = got["torch_mi"]
         exact = (mine or {}).get("extra", {}).get("exact")
         huge = case == HUGE

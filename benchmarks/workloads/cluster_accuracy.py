@@ -22,7 +22,7 @@ from benchmarks.goals import Pick, Ratio, Seconds
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, power_label
-from benchmarks.workloads._shared import Unless, fmt_time_or_why, measured, missing_module, plot_measured, streamed_job, unavailable
+from benchmarks.workloads._shared import Unless, fmt_time_or_why, measured, missing_module, plot_measured, records_by_impl, streamed_job, unavailable
 
 BATCHES = 10
 SIZES = {
@@ -103,9 +103,7 @@ def table(results: WorkloadResults, device: str) -> Table:
                "torchmetrics ÷ torch_mi", "peak MiB torch_mi / sklearn+scipy / torchmetrics", "ACC", "|torch_mi − sklearn+scipy| / |torch_mi − torchmetrics|"]
     rows = []
     for _, case in results.cases(device):
-        got = {impl: results.find(case=case, impl=impl, device=device) for impl in IMPLS}
-        if got["sklearn_scipy"] is None and device != "cpu":
-            got["sklearn_scipy"] = results.find(case=case, impl="sklearn_scipy", device="cpu")
+        got = records_by_impl(results, case, device, IMPLS, cpu_only="sklearn_scipy")
         mine = got["torch_mi"]
         value = mine.get("value") if mine and mine.get("status") == "ok" else None
         rows.append([
