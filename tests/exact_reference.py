@@ -83,6 +83,19 @@ def _mean(h1, h2, method):
     }[method]
 
 
+def ami_is_zero_over_zero(target, preds, average_method="arithmetic"):
+    """Whether AMI's numerator and denominator are both 0 (MI = E[MI] = the mean entropy), for
+    partitions other than identical ones: the limit case scikit-learn's eps guard decides."""
+    cells = contingency(target, preds)
+    rows, cols = marginals(cells)
+    if not cells or len(cells) == len(rows) == len(cols):
+        return False
+    emi = expected_mutual_info(rows, cols)
+    normalizer = _mean(entropy(rows), entropy(cols), average_method)
+    # 0 to the reference's 50 digits (its sums round in the last few)
+    return abs(normalizer - emi) < mpmath.mpf("1e-40") and abs(mutual_info(target, preds) - emi) < mpmath.mpf("1e-40")
+
+
 def scores(target, preds, average_method="arithmetic"):
     """(MI, NMI, AMI, E[MI]) as mpf, with scikit-learn's limit cases; identical partitions give 1."""
     cells = contingency(target, preds)
