@@ -2,7 +2,9 @@
 
 A check gives {"target", "measured", "holds"} with holds True, False, or None when the run cannot
 decide (not measured, or a peer stopped at its cap short of the needed ratio). Thread-sensitive goals
-are checked once per torch thread count measured.
+are checked once per torch thread count measured. Every goal belongs to one device ("cpu" or "cuda",
+the device torch_mi runs on in it): the CPU results file reports the CPU goals, the GPU results file
+(benchmarks/results/gpu/) the CUDA goals.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Ratio:
     at_least: Optional[float] = None
     at_most: Optional[float] = None
 
+    @property
+    def device(self) -> str:
+        return self.denominator.device  # the torch_mi side of "peer / torch_mi"
+
     def check(self, results: WorkloadResults) -> list[Outcome]:
         counts = sorted((set(self.numerator.thread_counts(results)) | set(self.denominator.thread_counts(results))) - {None}) or [None]
         out = []
@@ -111,6 +117,10 @@ class Seconds:
     pick: Pick
     at_most: float
 
+    @property
+    def device(self) -> str:
+        return self.pick.device
+
     def check(self, results: WorkloadResults) -> list[Outcome]:
         counts = self.pick.thread_counts(results)
         out = []
@@ -133,9 +143,10 @@ class Custom:
 
     name: str
     fn: Callable[[WorkloadResults], list[Outcome]]
+    device: str = "cpu"
 
     def check(self, results: WorkloadResults) -> list[Outcome]:
         return self.fn(results)
 
 
-Goal = Any  # anything with check(results) -> list[Outcome]: Ratio, Seconds, Custom
+Goal = Any  # anything with check(results) -> list[Outcome] and a device: Ratio, Seconds, Custom

@@ -16,17 +16,25 @@ from benchmarks.workload import Context, Table
 
 HOLDS = {True: "pass", False: "**FAIL**", None: "undecided"}
 README_MARKERS = ("<!-- benchmarks:start -->", "<!-- benchmarks:end -->")
+GPU_README_MARKERS = ("<!-- benchmarks-gpu:start -->", "<!-- benchmarks-gpu:end -->")
 FINDINGS_MARKERS = ("<!-- figures:start -->", "<!-- figures:end -->")
 
 
-def targets(store: ResultsFile) -> list[dict[str, Any]]:
-    """Every goal of every workload in the file, checked: [{"workload", "target", "measured", "holds"}]."""
+def targets(store: ResultsFile, device: str = "cpu") -> list[dict[str, Any]]:
+    """Every goal on ``device`` of every workload, checked: [{"workload", "target", "measured", "holds"}]."""
     out = []
     for workload in registry.all_workloads():  # a workload never measured still lists its goals, undecided
         results = store.workload(workload.name)
         for goal in workload.targets:
-            out += [{"workload": workload.name, **outcome} for outcome in goal.check(results)]
+            if goal.device == device:
+                out += [{"workload": workload.name, **outcome} for outcome in goal.check(results)]
     return out
+
+
+def store_device(store: ResultsFile) -> str:
+    """"cuda" for a results file with CUDA rows and none on the CPU (the GPU run's file), else "cpu"."""
+    devices = {r["measurement"]["device"].split(":")[0] for name in store.names() for r in store.workload(name).records}
+    return "cuda" if devices == {"cuda"} else "cpu"
 
 
 def targets_table(checked: list[dict[str, Any]]) -> Table:
@@ -57,14 +65,16 @@ def results_markdown(store: ResultsFile, chart_name: str | None, companions: Ite
     parts = ["# torch_mi benchmarks: torch_mi vs scikit-learn vs torchmetrics", "",
              "Generated from RESULTS.json by `python -m benchmarks.run` (or `--from-json`); do not edit by hand.", ""]
     parts += _runs(store, [w.name for w in present]) + [""]
-    missing = [w.name for w in registry.all_workloads()  # CUDA-only workloads: see the CUDA section
-               if w.name not in store.names() and w.cases(Context(quick=False, device="cpu"))]
+    device = store_device(store)
+    missing = [w.name for w in registry.all_workloads()  # on the CPU, CUDA-only workloads have no cases
+               if w.name not in store.names() and w.cases(Context(quick=False, device=device))]
     if missing:
-        parts += [f"Not in RESULTS.json yet (`python -m benchmarks.run --only {','.join(missing)}`): {', '.join(missing)}.", ""]
+        how = "" if device == "cpu" else " --devices cuda --out benchmarks/results/gpu/RESULTS.md"
+        parts += [f"Not in RESULTS.json yet (`python -m benchmarks.run{how} --only {','.join(missing)}`): {', '.join(missing)}.", ""]
     if chart_name:
         parts += [f"![benchmark chart]({chart_name})", ""]
     parts += ["## Targets", "", "Ratios are from one run each, so both sides ran on the same machine at the same time.", "",
-              targets_table(targets(store)).markdown(), ""]
+              targets_table(targets(store, store_device(store))).markdown(), ""]
     companions = list(companions)
     if companions:
         parts += ["See also: " + ", ".join(f"[{name}]({name})" for name in companions) + ".", ""]
@@ -76,36 +86,39 @@ def results_markdown(store: ResultsFile, chart_name: str | None, companions: Ite
             suffix = "" if device == "cpu" else f" — {device} ({results.run.get('gpu') or device}; sklearn columns: its CPU time)"
             parts += [f"## {workload.title}{suffix}", "", workload.about, "", workload.table(results, device).markdown(), ""]
     if not any(r["measurement"]["device"].startswith("cuda") for w in present for r in store.workload(w.name).records):
-        parts += ["## CUDA", "", "No CUDA device in the runs above: no CUDA rows. On a GPU the same command adds every "
-                  "workload on CUDA, update throughput as a share of copy bandwidth, and the no-sync check (`cuda_checks`).", ""]
+        parts += ["## CUDA", "", "No CUDA device in the runs above: no CUDA rows. The GPU run (`bash scripts/gpu_session.sh bench` "
+                  "on a machine with one) writes every workload on CUDA, update throughput as a share of copy bandwidth, and "
+                  "the no-sync check (`cuda_checks`) into [gpu/RESULTS.md](gpu/RESULTS.md), with its own targets.", ""]
     parts += ["## Notes", "", NOTES.strip(), ""]
     return "\n".join(parts)
 
 
-def readme_block(store: ResultsFile) -> str:
-    """The repository README's benchmark figures: where they come from, and every target with its measurement."""
-    checked = targets(store)
+def readme_block(store: ResultsFile, device: str = "cpu") -> str:
+    """The repository README's benchmark figures on ``device``: where they come from, and every target
+    with its measurement. "cpu" reads benchmarks/results/RESULTS.json, "cuda" the GPU run's file."""
+    checked = targets(store, device)
     counts = {label: sum(1 for t in checked if HOLDS[t["holds"]] == label) for label in HOLDS.values()}
     runs = store.runs_used(store.names())
-    when = "; ".join(f"{info['date']}, {info['mode']} run, commit {info['torch_mi_commit']}, {info['cpu']} ({info['cores']} cores)"
-                     for info in runs.values())
+    where = (lambda info: f"{info['cpu']} ({info['cores']} cores)") if device == "cpu" else (lambda info: info.get("gpu") or "?")
+    when = "; ".join(f"{info['date']}, {info['mode']} run, commit {info['torch_mi_commit']}, {where(info)}" for info in runs.values())
+    markers, source = (README_MARKERS, "RESULTS.json") if device == "cpu" else (GPU_README_MARKERS, "gpu/RESULTS.json")
     lines = [
-        README_MARKERS[0],
-        "<!-- generated from benchmarks/results/RESULTS.json by `python -m benchmarks.run --from-json`; do not edit -->",
+        markers[0],
+        f"<!-- generated from benchmarks/results/{source} by `python -m benchmarks.run --from-json`; do not edit -->",
         "",
         f"Measured: {when or 'no results yet'}. Targets: {counts['pass']} pass, {counts['**FAIL**']} fail, "
         f"{counts['undecided']} undecided. Ratios are peer time ÷ torch_mi time from the same run.",
         "",
         targets_table(checked).markdown(),
         "",
-        README_MARKERS[1],
+        markers[1],
     ]
     return "\n".join(lines)
 
 
 def findings_block(store: ResultsFile) -> str:
     """FINDINGS.md's figures: the targets, those not holding first."""
-    checked = sorted(targets(store), key=lambda t: {False: 0, None: 1, True: 2}[t["holds"]])
+    checked = sorted(targets(store, "cpu"), key=lambda t: {False: 0, None: 1, True: 2}[t["holds"]])
     runs = store.runs_used(store.names())
     header = "; ".join(f"run `{run}`: {info['mode']}, commit {info['torch_mi_commit']}" for run, info in runs.items())
     return "\n".join([FINDINGS_MARKERS[0], "", f"From RESULTS.json ({header or 'no results yet'}).", "",

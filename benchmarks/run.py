@@ -4,10 +4,12 @@
     python -m benchmarks.run --only mi_large,ami_sizes    # some workloads; merged into RESULTS.json
     python -m benchmarks.run --quick                      # smoke run, well under a minute: benchmarks/results/quick/
     python -m benchmarks.run --from-json                  # re-render everything from RESULTS.json, measuring nothing
+    python -m benchmarks.run --devices cuda --out benchmarks/results/gpu/RESULTS.md   # the GPU run's rows, on a GPU
 
 Writes RESULTS.json (raw numbers), RESULTS.md (tables, targets, machine) and RESULTS.png (chart) next
 to each other. Writing into benchmarks/results/ also regenerates the figures block of FINDINGS.md and
-the benchmark block of the repository README.
+the benchmark block of the repository README; writing into benchmarks/results/gpu/ (the CUDA rows, from a
+machine with a GPU: scripts/gpu_session.sh) regenerates the README's GPU block.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from benchmarks.results import ResultsFile
 from benchmarks.workload import Context
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+GPU_RESULTS_DIR = RESULTS_DIR / "gpu"
 README = Path(__file__).resolve().parent.parent / "README.md"
 MODES = {"quick": {"cap_s": 1.0, "budget_s": 0.05, "max_repeats": 3}, "full": {"cap_s": 120.0, "budget_s": 3.0, "max_repeats": 7}}
 
@@ -35,6 +38,13 @@ def _names(text: str) -> list[str]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(registry.names())}")
     return names
+
+
+def _devices(text: str) -> tuple[str, ...]:
+    devices = tuple(part for part in text.replace(",", " ").split() if part)
+    if not devices or any(device not in ("cpu", "cuda") for device in devices):
+        raise argparse.ArgumentTypeError(f"expected devices among cpu,cuda (e.g. cuda), got {text!r}")
+    return devices
 
 
 def _threads(text: str) -> tuple[int, ...]:
@@ -56,7 +66,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--cap", type=float, default=None, help="seconds before a call is stopped and reported as over the cap (default 120; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=None, help="RESULTS.md path; .json and .png go next to it (default benchmarks/results/, or results/quick/ with --quick)")
     parser.add_argument("--fresh", action="store_true", help="start a new RESULTS.json instead of merging into the existing one")
-    parser.add_argument("--cpu-only", action="store_true", help="no CUDA measurements even when a GPU is present")
+    parser.add_argument("--devices", type=_devices, default=None, metavar="DEVICES",
+                        help="where torch_mi runs: cpu, cuda or cpu,cuda (default: cpu, and cuda when a GPU is present)")
+    parser.add_argument("--cpu-only", action="store_true", help="the same as --devices cpu")
     parser.add_argument("--from-json", action="store_true", help="re-render RESULTS.md, the chart and the README/FINDINGS blocks from RESULTS.json")
     return parser.parse_args(argv)
 
@@ -65,6 +77,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
     mode = "quick" if args.quick else "full"
     out: Path = args.out or (RESULTS_DIR / "quick" / "RESULTS.md" if args.quick else RESULTS_DIR / "RESULTS.md")
+    if args.devices and not args.from_json:
+        # A workload measured again loses its old rows: CUDA-only rows would wipe the CPU figures of record.
+        if args.devices == ("cuda",) and out.resolve() == (RESULTS_DIR / "RESULTS.md").resolve():
+            raise SystemExit("--devices cuda: CUDA rows go to their own file, --out benchmarks/results/gpu/RESULTS.md")
+        if "cpu" in args.devices and out.resolve() == (GPU_RESULTS_DIR / "RESULTS.md").resolve():
+            raise SystemExit("benchmarks/results/gpu/ holds the GPU run's CUDA rows only: use --devices cuda")
     out.parent.mkdir(parents=True, exist_ok=True)
     json_path = out.with_suffix(".json")
     store = ResultsFile() if args.fresh else ResultsFile.load(json_path)
@@ -81,7 +99,9 @@ def measure(store: ResultsFile, json_path: Path, mode: str, args: argparse.Names
 
     settings = MODES[mode]
     cap_s = args.cap if args.cap is not None else settings["cap_s"]
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() and not args.cpu_only else [])
+    devices = list(args.devices or (["cpu"] + (["cuda"] if torch.cuda.is_available() and not args.cpu_only else [])))
+    if "cuda" in devices and not torch.cuda.is_available():
+        raise SystemExit("--devices cuda: torch sees no CUDA device here (torch.cuda.is_available() is False)")
     workloads = [registry.get(name) for name in (args.only or registry.names())]
     plan = [(w, m) for w in workloads for device in devices for m in w.cases(Context(args.quick, device, args.threads, cap_s))]
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -125,9 +145,20 @@ def write_outputs(store: ResultsFile, out: Path) -> None:
     if out.resolve() == (RESULTS_DIR / "RESULTS.md").resolve():  # the results of record: the docs quote them
         findings = RESULTS_DIR / "FINDINGS.md"
         findings.write_text(render.splice(findings.read_text(), render.findings_block(store), render.FINDINGS_MARKERS))
-        README.write_text(render.splice(README.read_text(), render.readme_block(store), render.README_MARKERS))
-        written += [findings, README]
+        written += [findings]
+    if out.resolve() in {(RESULTS_DIR / "RESULTS.md").resolve(), (GPU_RESULTS_DIR / "RESULTS.md").resolve()}:
+        README.write_text(readme_with_blocks(README.read_text()))
+        written += [README]
     _log("wrote " + ", ".join(machine.relativize(str(path)) for path in written))
+
+
+def readme_with_blocks(text: str) -> str:
+    """The README with both generated blocks redone: the CPU figures and the GPU run's (empty until one ran)."""
+    from benchmarks import render
+
+    text = render.splice(text, render.readme_block(ResultsFile.load(RESULTS_DIR / "RESULTS.json")), render.README_MARKERS)
+    gpu = ResultsFile.load(GPU_RESULTS_DIR / "RESULTS.json")
+    return render.splice(text, render.readme_block(gpu, "cuda"), render.GPU_README_MARKERS)
 
 
 def _short(result: dict) -> str:

@@ -61,6 +61,10 @@ class Unless:
     def __init__(self, goal: Any, impls: Iterable[str], case: Optional[str] = None) -> None:
         self.goal, self.impls, self.case, self.name = goal, tuple(impls), case, goal.name
 
+    @property
+    def device(self) -> str:
+        return self.goal.device
+
     def check(self, results: WorkloadResults) -> list[Outcome]:
         for record in results.records:
             m = record["measurement"]

@@ -90,6 +90,6 @@ WORKLOAD = Workload(
     cases=cases,
     prepare=prepare,
     table=table,
-    targets=[Custom("no sync", _no_sync)],
+    targets=[Custom("no sync", _no_sync, device="cuda")],
     order=90,
 )

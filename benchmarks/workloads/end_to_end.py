@@ -9,7 +9,7 @@ without being rerun.
 from __future__ import annotations
 
 from benchmarks import data
-from benchmarks.goals import Pick, Ratio
+from benchmarks.goals import Pick, Ratio, Seconds
 from benchmarks.peers import IMPLS, METRICS, inputs, score
 from benchmarks.tables import compare
 from benchmarks.workload import Context, Job, Measurement, Workload, device_sync, power_label
@@ -46,6 +46,12 @@ WORKLOAD = Workload(
               Pick("sklearn", metric="ami", params={"n": n, "k": 1000}, fixed_threads=True),
               Pick("torch_mi", metric="ami", params={"n": n, "k": 1000}), at_least=50)
         for n in (10**5, 10**6)
-    ],
+    ] + [  # on a GPU: against torchmetrics on the same device, and AMI's absolute time
+        Ratio(f"CUDA: {metric.upper()} n=10^7, k={k}: >= 20x faster than torchmetrics on the same GPU",
+              Pick("torchmetrics", metric=metric, params={"n": 10**7, "k": k}, device="cuda", fixed_threads=True),
+              Pick("torch_mi", metric=metric, params={"n": 10**7, "k": k}, device="cuda"), at_least=20)
+        for metric in ("mi", "nmi") for k in (10, 100, 1000)
+    ] + [Seconds("CUDA: AMI n=10^6 x 1000 clusters <= 20 ms",
+                 Pick("torch_mi", metric="ami", params={"n": 10**6, "k": 1000}, device="cuda"), 0.020)],
     order=20,
 )

@@ -63,6 +63,10 @@ WORKLOAD = Workload(
     targets=[
         Ratio(f"streaming MI ({mode}) >= 5x faster than {peer}", Pick(peer, fixed_threads=True), Pick("torch_mi", params={"mode": mode}), at_least=5)
         for mode in MODES for peer in ("torchmetrics", "sklearn")
+    ] + [
+        Ratio(f"CUDA: streaming MI ({mode}) >= 20x faster than torchmetrics on the same GPU",
+              Pick("torchmetrics", device="cuda", fixed_threads=True), Pick("torch_mi", params={"mode": mode}, device="cuda"), at_least=20)
+        for mode in MODES
     ],
     order=30,
 )

@@ -104,7 +104,8 @@ def test_targets_are_listed_with_a_verdict_and_the_quick_mi_row_is_decided(quick
     _, store, text = quick
     checked = render.targets(store)
     for workload in registry.all_workloads():  # each goal gives one verdict, or one per thread count
-        assert sum(t["workload"] == workload.name for t in checked) >= len(workload.targets), workload.name
+        on_cpu = [goal for goal in workload.targets if goal.device == "cpu"]
+        assert sum(t["workload"] == workload.name for t in checked) >= len(on_cpu), workload.name
     assert all(t["holds"] in (True, False, None) for t in checked)
     bare = [t for t in checked if "bare bincount" in t["target"]]
     assert len(bare) == 2 and all(t["holds"] is not None for t in bare)  # n=10^6 runs in quick mode, both thread counts
@@ -138,6 +139,17 @@ def test_committed_readme_and_findings_blocks_are_what_the_generator_makes_from_
     assert render.current_block(findings, render.FINDINGS_MARKERS) == render.findings_block(store)
     companions = [name for name in ("FINDINGS.md", "PROFILE.md") if (RESULTS / name).exists()]
     assert (RESULTS / "RESULTS.md").read_text() == render.results_markdown(store, "RESULTS.png", companions)
+    gpu = ResultsFile.load(RESULTS / "gpu" / "RESULTS.json")  # empty until a GPU run: every CUDA goal undecided
+    assert render.current_block(readme, render.GPU_README_MARKERS) == render.readme_block(gpu, "cuda")
+
+
+def test_cpu_and_gpu_files_report_their_own_devices_goals():
+    cpu_goals, cuda_goals = render.targets(ResultsFile(), "cpu"), render.targets(ResultsFile(), "cuda")
+    assert cpu_goals and cuda_goals
+    assert all(t["target"].startswith("CUDA:") for t in cuda_goals)
+    assert not any(t["target"].startswith("CUDA:") for t in cpu_goals)
+    wanted = {"update", "end_to_end", "streaming", "ami_sizes", "cuda_checks"}  # the GPU issue's goals
+    assert wanted <= {t["workload"] for t in cuda_goals}
 
 
 def test_committed_results_carry_no_absolute_paths():
@@ -181,9 +193,21 @@ def test_unknown_workloads_and_bad_thread_counts_are_rejected_by_name():
 
     assert parse_args(["--only", "mi_large,ami_sizes"]).only == ["mi_large", "ami_sizes"]
     assert parse_args(["--threads", "1,2"]).threads == (1, 2)
-    for argv in (["--only", "nope"], ["--threads", "x"], ["--threads", "-1"]):
+    assert parse_args(["--devices", "cuda"]).devices == ("cuda",)
+    assert parse_args(["--devices", "cpu,cuda"]).devices == ("cpu", "cuda")
+    for argv in (["--only", "nope"], ["--threads", "x"], ["--threads", "-1"], ["--devices", "gpu"], ["--devices", ""]):
         with pytest.raises(SystemExit):
             parse_args(argv)
+
+
+def test_cuda_rows_never_overwrite_the_cpu_figures_of_record(capsys):
+    from benchmarks.run import main
+
+    # Refused before anything is measured or written (and before CUDA is even looked for).
+    with pytest.raises(SystemExit, match="gpu/RESULTS.md"):
+        main(["--devices", "cuda", "--only", "update"])
+    with pytest.raises(SystemExit, match="CUDA rows only"):
+        main(["--devices", "cpu", "--only", "update", "--out", str(RESULTS / "gpu" / "RESULTS.md")])
 
 
 @pytest.mark.slow
@@ -221,7 +245,7 @@ def test_cuda_rows_exist_only_with_a_cuda_device_and_name_it():
         store.add("cuda_checks", m.to_dict(), {"status": "ok", "seconds": 0.01, "extra": {"outcome": outcome, "device_name": "Some GPU"}})
     text = render.results_markdown(store, None)
     assert "## CUDA: update() without host-device synchronization — cuda (Some GPU, 80 GiB, CUDA 12" in text
-    verdict = [t for t in render.targets(store) if t["workload"] == "cuda_checks"]
+    verdict = [t for t in render.targets(store, "cuda") if t["workload"] == "cuda_checks"]
     assert verdict[0]["holds"] is True and "on Some GPU" in verdict[0]["measured"]
 
 
