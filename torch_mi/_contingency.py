@@ -3,7 +3,8 @@
 Two forms, one per use:
 
 * dense: label values are known to lie in ``[0, num_rows) x [0, num_cols)``; counts go into a fixed
-  (num_rows, num_cols) int64 table with ``scatter_add_``: pure tensor work, no host-device sync.
+  (num_rows, num_cols) int64 table with ``scatter_add_`` (or, on CUDA, a fused Triton kernel:
+  ``count_batch``): pure device work, no host-device sync.
 * sparse: arbitrary integer ids; the result is the distinct (target, pred) pairs with their counts,
   sorted by (target, pred). Memory follows the number of distinct pairs, never the sample count.
 
@@ -17,6 +18,8 @@ from typing import NamedTuple, Optional
 
 import torch
 from torch import Tensor
+
+from torch_mi import _fused_counts
 
 # A direct-address histogram (bincount) beats sorting when the key range is at most this many
 # bins, or a few times the number of entries: both keep the histogram's memory small.
@@ -65,6 +68,66 @@ def dense_counts(
     table = torch.zeros(shape, dtype=torch.long, device=keys.device) if out is None else out
     table.view(-1).scatter_add_(0, keys, src)
     return table
+
+
+# How a dense update counts on CUDA, by table size: (most cells, method), the first that fits.
+# "scatter" is the torch path above; "atomic" and "histogram" are the fused Triton kernels of
+# ``_fused_counts`` (one read of the labels instead of three passes). The fused kernels are chosen
+# only once the ``dense_count`` benchmark has measured them on a GPU: scatter until then.
+CUDA_DENSE_METHODS: tuple[tuple[float, str], ...] = ((float("inf"), "scatter"),)
+# "bincount" (CPU only: on CUDA it reads its input's maximum back to the host) counts a batch into a
+# fresh histogram, which beats scatter_add_ on the CPU while the table is not much larger than the batch.
+DENSE_METHODS = ("scatter", "bincount", "atomic", "histogram")
+_BINCOUNT_CELLS_PER_SAMPLE = 4
+
+
+def dense_method(device: torch.device, cells: int, samples: int = 0) -> str:
+    """The counting method a dense update uses on ``device`` for ``samples`` labels into ``cells`` cells."""
+    if device.type != "cuda":
+        return "bincount" if cells <= max(_MAX_DIRECT_BINS, _BINCOUNT_CELLS_PER_SAMPLE * samples) else "scatter"
+    method = next(method for most, method in CUDA_DENSE_METHODS if cells <= most)
+    return method if method == "scatter" or _fused_counts.triton_available() else "scatter"
+
+
+def count_batch(
+    preds: Tensor,
+    target: Tensor,
+    num_rows: int,
+    num_cols: int,
+    out: Tensor,
+    ignore_index: Optional[int] = None,
+    method: Optional[str] = None,
+) -> Tensor:
+    """Add a batch's pair counts into the dense table ``out`` in place, without a host-device sync.
+
+    Samples whose target is ``ignore_index`` are dropped by a zero weight, never by a mask (a mask's
+    size would have to be read back). ``method`` (default: ``dense_method``) picks the kernel.
+    """
+    method = method or dense_method(out.device, out.numel(), preds.numel())
+    if method not in DENSE_METHODS:
+        raise ValueError(f"method must be one of {DENSE_METHODS}; got {method!r}")
+    if method == "bincount":
+        return _bincount_into(preds, target, num_cols, out, ignore_index)
+    if method != "scatter":
+        return _fused_counts.fused_counts(preds, target, num_rows, num_cols, out, ignore_index, method)
+    kept = None if ignore_index is None else target != ignore_index
+    if kept is not None:
+        target = torch.where(kept, target, 0)
+        preds = torch.where(kept, preds, 0)
+    return dense_counts(preds, target, num_rows, num_cols, weights=kept, out=out)
+
+
+def _bincount_into(preds: Tensor, target: Tensor, num_cols: int, out: Tensor, ignore_index: Optional[int]) -> Tensor:
+    """``count_batch`` by one histogram of the keys; ignored samples go to one extra bin, dropped."""
+    cells = out.numel()
+    keys = torch.add(preds.long(), target.long(), alpha=num_cols)
+    if preds.ndim == 2:
+        keys.add_(torch.arange(preds.shape[0], device=keys.device).unsqueeze(1) * (cells // preds.shape[0]))
+    if ignore_index is not None:
+        keys = torch.where(target != ignore_index, keys, cells)
+    counts = torch.bincount(keys.view(-1), minlength=cells + (ignore_index is not None))
+    out.view(-1).add_(counts[:cells])
+    return out
 
 
 def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:

@@ -24,7 +24,7 @@ from typing import Any, Optional, Union
 import torch
 from torch import Tensor
 
-from torch_mi._contingency import aggregate_pairs, dense_counts, pair_counts
+from torch_mi._contingency import aggregate_pairs, count_batch, pair_counts
 from torch_mi._table import Table, from_cells, from_dense
 from torch_mi._validation import check_label_range
 
@@ -65,14 +65,11 @@ class DenseState:
     def add(self, table: Tensor, preds: Tensor, target: Tensor, ignore_index: Optional[int], validate: bool) -> Tensor:
         """Count the batch into ``table`` in place; validation happens before any count is written."""
         rows, cols = self.num_classes
-        kept = None if ignore_index is None else target != ignore_index
         if validate:
+            kept = None if ignore_index is None else target != ignore_index
             check_label_range(target, rows, "target", kept)
             check_label_range(preds, cols, "preds", kept)
-        if kept is not None:  # a zero weight drops a sample without a data-dependent (syncing) mask
-            target = torch.where(kept, target, 0)
-            preds = torch.where(kept, preds, 0)
-        dense_counts(preds, target, rows, cols, weights=kept, out=table)
+        count_batch(preds, target, rows, cols, out=table, ignore_index=ignore_index)
         return table
 
     def settle(self, table: Tensor) -> Tensor:

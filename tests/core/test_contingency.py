@@ -10,7 +10,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from torch_mi._contingency import _aggregate_rows, aggregate_pairs, dense_counts, pair_counts
+from torch_mi._contingency import _aggregate_rows, aggregate_pairs, count_batch, dense_counts, dense_method, pair_counts
 
 
 def _as_counter(pairs):
@@ -63,3 +63,35 @@ def test_dense_counts_with_weights_and_batches():
     assert table.tolist() == [[0, 1], [0, 1], [1, 0]]
     batched = dense_counts(torch.stack([preds, 1 - preds]), target, 3, 2)
     assert batched[1].tolist() == [[1, 0], [1, 1], [0, 1]]
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    groups=st.none() | st.integers(1, 4),
+    n=st.integers(0, 2000),
+    ignore=st.none() | st.sampled_from([-1, 0, 7]),
+    start=st.integers(0, 3),
+)
+def test_every_cpu_dense_counting_method_counts_the_same(seed, shape, groups, n, ignore, start):
+    rows, cols = shape
+    rng = np.random.default_rng(seed)
+    target = torch.from_numpy(rng.integers(0, rows, n))
+    preds = torch.from_numpy(rng.integers(0, cols, n if groups is None else (groups, n)))
+    if ignore is not None:
+        target[torch.from_numpy(rng.random(n) < 0.3)] = ignore
+    kept = target != ignore if ignore is not None else torch.ones(n, dtype=torch.bool)
+    rows_of_preds = preds.reshape(groups or 1, n)[:, kept]
+    expected = torch.stack([torch.bincount(target[kept] * cols + row, minlength=rows * cols) for row in rows_of_preds])
+    expected = expected.view((rows, cols) if groups is None else (groups, rows, cols)) + start
+    for method in ("scatter", "bincount"):
+        out = torch.full(expected.shape, start, dtype=torch.long)
+        assert count_batch(preds, target, rows, cols, out=out, ignore_index=ignore, method=method) is out
+        assert torch.equal(out, expected), method
+
+
+def test_the_cpu_counts_with_a_histogram_unless_the_table_dwarfs_the_batch():
+    cpu = torch.device("cpu")
+    assert dense_method(cpu, 100, 10) == "bincount"  # small tables: always
+    assert dense_method(cpu, 10**8, 10**6) == "scatter"  # 800 MB of histogram for 10^6 labels: no
+    assert dense_method(cpu, 10**8, 10**8) == "bincount"
