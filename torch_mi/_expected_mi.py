@@ -86,7 +86,7 @@ def expected_mutual_info_from_marginals(
         if num_groups == 1:
             result += terms.sum()  # pairwise summation, deterministic on every device
         else:
-            result.index_add_(0, groups, terms)
+            result += group_sum(terms, groups, num_groups)  # pairs come in group order
     return result
 
 

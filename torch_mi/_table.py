@@ -42,8 +42,18 @@ class Table(NamedTuple):
 
 
 def group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
-    """Sum ``values`` per group: (G,) of ``values``' dtype."""
-    return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, groups, values)
+    """Sum ``values`` per group: (G,) of ``values``' dtype. ``groups`` must be sorted (as every
+    group column of a Table is).
+
+    Integers are added with ``index_add_`` (exact in any order). Floats go through a segmented sum
+    instead: ``index_add_`` on CUDA adds with atomics in whatever order the threads arrive, so the
+    last bits of a batched score would change from run to run; the segmented sum adds each group's
+    values in order on every device (on the CPU the same order, and bits, as ``index_add_``).
+    """
+    if not values.is_floating_point():
+        return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, groups, values)
+    bounds = torch.searchsorted(groups, torch.arange(num_groups + 1, device=groups.device))
+    return torch.segment_reduce(values, "sum", lengths=torch.diff(bounds), unsafe=True)
 
 
 def from_dense(counts: Tensor) -> Table:
