@@ -20,6 +20,7 @@ and launches add into the int64 table. No launch reads anything back to the host
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Optional
 
@@ -35,6 +36,7 @@ MAX_HISTOGRAM_CELLS = 1024
 # Private copies of the table for the atomic method, while their int32 total stays this small.
 _COPIES_BYTES = 1 << 24
 _MAX_COPIES = 64
+_MAX_GRID_Y = 65535
 
 
 @functools.lru_cache(maxsize=None)
@@ -71,11 +73,23 @@ def fused_counts(
     preds = preds.reshape(-1, n).contiguous()
     target = target.contiguous()
     groups = preds.shape[0]
-    flat = out.view(groups, cells)
+    if groups > _MAX_GRID_Y:  # a launch grid's second axis holds at most 65535 clusterings
+        for first in range(0, groups, _MAX_GRID_Y):
+            fused_counts(preds[first : first + _MAX_GRID_Y], target, num_rows, num_cols,
+                         out.view(groups, cells)[first : first + _MAX_GRID_Y], ignore_index, method)
+        return out
+    with _on_device(out.device):  # Triton launches on the current device, not on the tensors'
+        _launch(kernels, preds, target, num_cols, out.view(groups, cells), ignore_index, method)
+    return out
+
+
+def _launch(kernels, preds: Tensor, target: Tensor, num_cols: int, flat: Tensor, ignore_index: Optional[int], method: str) -> None:
+    groups, n = preds.shape
+    cells = flat.shape[1]
     ignore = 0 if ignore_index is None else ignore_index
     if method == "histogram" and cells <= MAX_HISTOGRAM_CELLS:
         bins = max(16, 1 << (cells - 1).bit_length())  # tl.histogram wants a power of two
-        partial = torch.zeros(groups, bins, dtype=torch.int32, device=out.device)
+        partial = torch.zeros(groups, bins, dtype=torch.int32, device=flat.device)
         per_program = 16  # blocks a program counts before adding its histogram to the table
         for start in range(0, n, _LAUNCH_SAMPLES):
             size = min(_LAUNCH_SAMPLES, n - start)
@@ -87,9 +101,9 @@ def fused_counts(
             flat += partial[:, :cells]
             if start + size < n:
                 partial.zero_()
-        return out
+        return
     copies = max(1, min(_MAX_COPIES, _COPIES_BYTES // (4 * cells * groups)))
-    partial = torch.zeros(groups, copies, cells, dtype=torch.int32, device=out.device)
+    partial = torch.zeros(groups, copies, cells, dtype=torch.int32, device=flat.device)
     for start in range(0, n, _LAUNCH_SAMPLES):
         size = min(_LAUNCH_SAMPLES, n - start)
         grid = (triton_cdiv(size, _BLOCK), groups)
@@ -100,7 +114,10 @@ def fused_counts(
         flat += partial.sum(dim=1, dtype=torch.long)
         if start + size < n:
             partial.zero_()
-    return out
+
+
+def _on_device(device: torch.device):
+    return torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
 
 
 def triton_cdiv(a: int, b: int) -> int:
@@ -113,20 +130,21 @@ def _kernels():
     import triton
     import triton.language as tl
 
-    @triton.jit
+    # Sizes vary from batch to batch: specialising on them would recompile for each new size.
+    @triton.jit(do_not_specialize=["size", "preds_row_stride"])
     def atomic(target_ptr, preds_ptr, partial_ptr, size, preds_row_stride, num_cols, cells, copies, ignore,
                HAS_IGNORE: tl.constexpr, BLOCK: tl.constexpr):
         block, group = tl.program_id(0), tl.program_id(1)
         offsets = block * BLOCK + tl.arange(0, BLOCK)
         keep = offsets < size
         t = tl.load(target_ptr + offsets, mask=keep, other=0).to(tl.int64)
-        p = tl.load(preds_ptr + group * preds_row_stride + offsets, mask=keep, other=0).to(tl.int64)
+        p = tl.load(preds_ptr + group.to(tl.int64) * preds_row_stride + offsets, mask=keep, other=0).to(tl.int64)
         if HAS_IGNORE:
             keep = keep & (t != ignore)
-        slot = (group * copies + block % copies) * cells + t * num_cols + p
+        slot = (group.to(tl.int64) * copies + block % copies) * cells + t * num_cols + p
         tl.atomic_add(partial_ptr + slot, tl.full([BLOCK], 1, tl.int32), mask=keep, sem="relaxed")
 
-    @triton.jit
+    @triton.jit(do_not_specialize=["size", "preds_row_stride"])
     def histogram(target_ptr, preds_ptr, partial_ptr, size, preds_row_stride, num_cols, cells, ignore,
                   HAS_IGNORE: tl.constexpr, BINS: tl.constexpr, BLOCK: tl.constexpr, ITERS: tl.constexpr):
         program, group = tl.program_id(0), tl.program_id(1)
@@ -135,12 +153,12 @@ def _kernels():
             offsets = (program * ITERS + i) * BLOCK + tl.arange(0, BLOCK)
             keep = offsets < size
             t = tl.load(target_ptr + offsets, mask=keep, other=0).to(tl.int32)
-            p = tl.load(preds_ptr + group * preds_row_stride + offsets, mask=keep, other=0).to(tl.int32)
+            p = tl.load(preds_ptr + group.to(tl.int64) * preds_row_stride + offsets, mask=keep, other=0).to(tl.int32)
             if HAS_IGNORE:
                 keep = keep & (t != ignore)
             counts += tl.histogram(t * num_cols + p, BINS, mask=keep)
         bins = tl.arange(0, BINS)
-        tl.atomic_add(partial_ptr + group * BINS + bins, counts, mask=bins < cells, sem="relaxed")
+        tl.atomic_add(partial_ptr + group.to(tl.int64) * BINS + bins, counts, mask=bins < cells, sem="relaxed")
 
     return _Kernels(atomic, histogram)
 

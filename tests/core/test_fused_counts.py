@@ -74,6 +74,19 @@ def test_batches_over_the_launch_limit_are_counted_in_several_launches(method, m
     assert torch.equal(out.cpu(), expected) and int(out.sum()) == 7000
 
 
+@pytest.mark.parametrize("method", FUSED)
+def test_more_clusterings_than_a_launch_grid_holds_are_counted_in_slices(method, monkeypatch):
+    monkeypatch.setattr(_fused_counts, "_MAX_GRID_Y", 2)
+    gen = torch.Generator().manual_seed(4)
+    target = torch.randint(0, 3, (500,), generator=gen).to(DEVICE)
+    preds = torch.randint(0, 4, (5, 500), generator=gen).to(DEVICE)
+    out = torch.zeros(5, 3, 4, dtype=torch.long, device=DEVICE)
+    expected = out.clone()
+    count_batch(preds, target, 3, 4, out=out, method=method)
+    count_batch(preds, target, 3, 4, out=expected, method="scatter")
+    assert torch.equal(out, expected)
+
+
 def test_a_table_too_large_for_a_histogram_per_program_is_counted_with_atomics():
     rows = cols = 40  # 1600 cells > MAX_HISTOGRAM_CELLS
     assert rows * cols > _fused_counts.MAX_HISTOGRAM_CELLS
