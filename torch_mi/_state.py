@@ -75,6 +75,9 @@ class DenseState:
     def settle(self, table: Tensor) -> Tensor:
         return table
 
+    def to_device(self, table: Tensor, device: torch.device) -> Tensor:
+        return table.to(device)
+
     def before_sync(self, table: Tensor, device: Optional[torch.device] = None) -> Tensor:
         return table
 
@@ -128,7 +131,7 @@ class PairState:
     def settle(self, blocks: PairBlocks) -> list:
         """The blocks as a list, compacted when the rows appended after the first block call for it."""
         if isinstance(blocks, Tensor):  # torchmetrics' sync concatenates the list into one tensor
-            return [self.compacted(blocks)]
+            return [self.compacted(blocks, blocks.device)]
         blocks = list(blocks)
         if len(blocks) > 1:
             appended = sum(block.shape[0] for block in blocks[1:])
@@ -136,9 +139,18 @@ class PairState:
                 return [self.compacted(blocks)]
         return blocks
 
+    def to_device(self, blocks: PairBlocks, device: torch.device) -> list:
+        return [block.to(device) for block in (blocks if isinstance(blocks, (list, tuple)) else [blocks])]
+
     def compacted(self, blocks: PairBlocks, device: Optional[torch.device] = None) -> Tensor:
-        """One (P, 4) block of distinct rows sorted by (group, target, pred), with positive counts."""
-        rows = torch.cat(blocks) if isinstance(blocks, list) and blocks else blocks
+        """One (P, 4) block of distinct rows sorted by (group, target, pred), with positive counts,
+        on ``device`` (default: the newest block's, which is the labels'). Blocks may sit on other
+        devices: torchmetrics' ``compute_on_cpu`` moves the kept ones to the CPU after each update."""
+        if isinstance(blocks, list) and blocks:
+            device = device or blocks[-1].device
+            rows = torch.cat([block.to(device) for block in blocks])
+        else:
+            rows = blocks if device is None or isinstance(blocks, list) else blocks.to(device)
         if isinstance(rows, list) or rows.numel() == 0:
             return torch.zeros(0, 4, dtype=torch.long, device=device)
         merged = aggregate_pairs(rows[:, 1], rows[:, 2], counts=rows[:, 3], groups=rows[:, 0])

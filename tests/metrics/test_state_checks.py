@@ -130,3 +130,37 @@ def test_merge_state_refuses_other_objects():
     with pytest.raises(TypeError, match=r"merge_state: expected a torch_mi metric or a state dict; got SumMetric"):
         metric.merge_state(torchmetrics.SumMetric())
     _assert_unchanged(metric, before)
+
+
+def test_a_sparse_state_merges_from_a_bare_block_as_from_a_list():
+    for incoming in ({"pairs": _updated().pairs[0]}, {"pairs": list(_updated().pairs)}):
+        metric = _updated()
+        metric.merge_state(incoming)
+        doubled = torch.cat([PREDS, PREDS]), torch.cat([TARGET, TARGET])
+        assert torch.equal(metric.compute(), F.adjusted_mutual_info_score(*doubled))
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("kwargs", [{"num_classes": 4}, {}], ids=["dense", "sparse"])
+def test_state_from_another_device_is_moved_to_the_metrics(kwargs):
+    expected = F.adjusted_mutual_info_score(torch.cat([PREDS] * 3), torch.cat([TARGET] * 3)).item()
+    # A CPU checkpoint loaded into a CUDA metric, then a merge from a CPU metric, then a CUDA update.
+    metric = torch_mi.AdjustedMutualInfoScore(**kwargs).to("cuda")
+    metric.load_state_dict(_updated(**kwargs).state_dict())
+    metric.merge_state(_updated(**kwargs))
+    metric.update(PREDS.cuda(), TARGET.cuda())
+    value = metric.compute()
+    assert value.device.type == "cuda" and value.item() == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_sparse_state_with_compute_on_cpu_keeps_counting_on_cuda():
+    # torchmetrics moves list states to the CPU after every update; the next CUDA block joins them.
+    metric = torch_mi.AdjustedMutualInfoScore(compute_on_cpu=True).to("cuda")
+    gen = torch.Generator().manual_seed(0)
+    preds, target = torch.randint(0, 50, (20_000,), generator=gen), torch.randint(0, 40, (20_000,), generator=gen)
+    for chunk in range(0, 20_000, 1000):  # enough rows appended to trigger compaction
+        metric.update(preds[chunk : chunk + 1000].cuda(), target[chunk : chunk + 1000].cuda())
+    assert metric.compute().item() == pytest.approx(F.adjusted_mutual_info_score(preds, target).item(), abs=1e-15)

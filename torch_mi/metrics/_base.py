@@ -167,7 +167,8 @@ class ContingencyMetric(Metric):
                 f"merge_state: expected a torch_mi metric or a state dict; got {type(incoming_state).__name__}."
             )
         self._layout.check(value, "merge_state")
-        self._reduce_states({name: list(value) if isinstance(value, (list, tuple)) else value})
+        # The incoming table may live on another device (a metric there, a checkpoint loaded to the CPU).
+        self._reduce_states({name: self._layout.to_device(value, self.device)})
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
         name = self._layout.attribute
@@ -181,6 +182,8 @@ class ContingencyMetric(Metric):
         if prefix + name in state_dict:
             self._layout.check(state_dict[prefix + name], f"load_state_dict ({prefix + name!r})")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        # torchmetrics keeps the checkpoint's tensors as they are: put them where this metric counts.
+        setattr(self, name, self._layout.to_device(getattr(self, name), self.device))
         self._settle_state()  # a loaded list of blocks may be a tuple, or too long
 
     # ------------------------------------------------------------ torchmetrics internals, in one place
