@@ -403,7 +403,7 @@ def _sklearn_inputs(X: Any, y: Any, classes: bool) -> tuple[Any, Any, bool]:
             X, sparse = X.toarray(), True
     except ImportError:  # scipy is optional; without it X cannot be sparse either
         pass
-    if classes:
+    if classes and not isinstance(y, torch.Tensor):  # a tensor holds numbers already (and may be on a GPU)
         labels = np.asarray(y)
         if labels.ndim == 1 and labels.dtype.kind not in "biuf":
             y = np.unique(labels, return_inverse=True)[1].reshape(-1)
