@@ -88,3 +88,32 @@ def test_scripts_like_every_torchmetrics_metric():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert isinstance(torch.jit.script(metric), torch.jit.ScriptModule)
+
+
+def test_bin_edges_move_with_the_metric_and_stay_out_of_the_checkpoint():
+    edges = torch.tensor([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0]], dtype=torch.float64) + 1e-9  # not a float16 value
+    metric = torch_mi.FeatureMutualInfo(2, bin_edges=edges)
+    for cast in (lambda m: m.half(), lambda m: m.to(torch.float16), lambda m: m.float()):  # edges keep their bits
+        assert cast(metric).bin_edges.dtype == torch.float64 and torch.equal(metric.bin_edges, edges)
+    assert not any("bin_edge" in key for key in metric.state_dict())
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_binned_update_without_validation_never_synchronizes():
+    gen = torch.Generator().manual_seed(2)
+    X = torch.rand(50_000, 3, generator=gen, dtype=torch.float64)
+    y = (X[:, 0] > 0.5).long()
+    edges = bin_edges(X[:1000], bins=8)  # built on the CPU, moved by .to()
+    metric = torch_mi.FeatureMutualInfo(3, bin_edges=edges, num_classes=(2, 8), validate_args=False).to("cuda")
+    X_gpu, y_gpu = X.cuda(), y.cuda()
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        metric.update(X_gpu, y_gpu)
+    finally:
+        torch.cuda.set_sync_debug_mode(0)
+    on_cpu = torch_mi.FeatureMutualInfo(3, bin_edges=edges, num_classes=(2, 8))
+    on_cpu.update(X, y)
+    assert metric.bin_edges.device.type == "cuda"
+    assert torch.equal(metric.table.cpu(), on_cpu.table)

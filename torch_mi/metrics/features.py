@@ -16,7 +16,7 @@ from torch import Tensor
 
 from torch_mi import _information
 from torch_mi._validation import check_average_method, check_bool, check_log_base, check_optional_int
-from torch_mi.feature_selection import apply_bin_edges, features_as_clusterings
+from torch_mi.feature_selection import _binned, apply_bin_edges, features_as_clusterings
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
 
@@ -74,13 +74,23 @@ class FeatureMutualInfo(ContingencyMetric):
         self.log_base = check_log_base(log_base)
         if bin_edges is not None:
             apply_bin_edges(torch.zeros(1, features, dtype=torch.float64), bin_edges)  # checks the shape
-        self.bin_edges = bin_edges
+            bin_edges = torch.as_tensor(bin_edges, dtype=torch.float64)
         super().__init__(num_classes=num_classes, num_clusterings=features, ignore_index=ignore_index,
                          validate_args=validate_args, **kwargs)
+        # A buffer moves with .to(device) (edges left on the CPU would be copied to the GPU on every
+        # update), but a float buffer would also be cast by .half() or .to(torch.float16), moving the
+        # bin boundaries: it holds the float64 bits as int64, which dtype casts leave alone.
+        bits = None if bin_edges is None else bin_edges.contiguous().view(torch.int64)
+        self.register_buffer("_bin_edge_bits", bits, persistent=False)
+
+    @property
+    def bin_edges(self) -> Optional[Tensor]:
+        """The (F, bins + 1) float64 bin edges, on the metric's device; ``None`` for integer codes."""
+        return None if self._bin_edge_bits is None else self._bin_edge_bits.view(torch.float64)
 
     def update(self, X: Any, y: Any) -> None:  # noqa: N803 - scikit-learn's name for the feature matrix
         """Count the batch: X (N, F) codes (or values, with ``bin_edges``), y (N,) target labels."""
-        codes = X if self.bin_edges is None else apply_bin_edges(X, self.bin_edges)
+        codes = X if self.bin_edges is None else _binned(X, self.bin_edges, check_finite=self.validate_args)
         super().update(features_as_clusterings(codes), y)
 
     def compute(self) -> Tensor:
