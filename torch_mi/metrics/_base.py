@@ -8,7 +8,7 @@ updates one table per batch (torchmetrics' compute groups).
 
 torchmetrics has no public hooks for what a compacting, validated state needs, so four private
 methods are overridden, all here: ``_reduce_states`` and ``_sync_dist`` (keep sparse blocks compact
-and typed, also on a rank with no samples), ``_wrap_compute`` (keep the clustering axis that
+and typed, also on a rank with no samples; add dense tables with one all_reduce), ``_wrap_compute`` (keep the clustering axis that
 torchmetrics squeezes when B = 1) and ``_load_from_state_dict`` (refuse a corrupt checkpoint).
 Tested with torchmetrics 1.3 (the lowest the package declares; CI runs it) to 1.9.
 """
@@ -198,6 +198,14 @@ class ContingencyMetric(Metric):
 
     def _sync_dist(self, dist_sync_fn: Any = gather_all_tensors, process_group: Optional[Any] = None) -> None:
         name = self._layout.attribute
+        if self._layout.reduction == "sum" and dist_sync_fn is gather_all_tensors:
+            # Dense tables add up: one all_reduce (exact in int64) instead of torchmetrics' gather of
+            # every rank's table and sum of the stack, which holds world_size tables on each rank.
+            # On a copy: torchmetrics restores the cached local state on unsync, not this tensor.
+            table = getattr(self, name).clone()
+            torch.distributed.all_reduce(table, group=process_group or self.process_group)
+            setattr(self, name, table)
+            return
         setattr(self, name, self._layout.before_sync(getattr(self, name), self.device))
         super()._sync_dist(dist_sync_fn, process_group)
         self._settle_state()
