@@ -120,3 +120,14 @@ def test_bad_arguments_exit_2(capsys, argv):
         main(argv)
     assert exit_info.value.code == 2
     assert "torch-mi: error: " in capsys.readouterr().err
+
+
+def test_one_gpu_index_for_every_rank_of_a_node_is_refused_before_any_group_starts(monkeypatch):
+    from torch_mi.cli import distributed
+    from torch_mi.cli.errors import InputError
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    with pytest.raises(InputError, match=r"--device cuda:1: under torchrun each rank takes its own GPU"):
+        distributed.init_from_env(torch.device("cuda", 1))
+    assert not torch.distributed.is_initialized()

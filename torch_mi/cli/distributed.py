@@ -16,6 +16,8 @@ import torch
 import torch.distributed as dist
 from torchmetrics.utilities.distributed import gather_all_tensors
 
+from torch_mi.cli.errors import InputError
+
 Item = TypeVar("Item")
 
 
@@ -40,6 +42,10 @@ def init_from_env(device: torch.device) -> tuple[torch.device, bool]:
     """
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or not dist.is_available():
         return device, False
+    if device.type == "cuda" and device.index is not None and int(os.environ.get("LOCAL_WORLD_SIZE", "1")) > 1:
+        # Every rank of the node would count on that one GPU, which NCCL refuses ("Duplicate GPU").
+        raise InputError(f"--device {device}: under torchrun each rank takes its own GPU (cuda:LOCAL_RANK); "
+                         "pass --device cuda without an index")
     if device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     if device.type == "cuda":
