@@ -24,8 +24,10 @@ from torch_mi._validation import as_count_tensor, check_non_negative, labels_pai
 
 
 # Clusterings scored per block when preds is (B, N): about this many labels per block, so each
-# block's table stays small and memory stays bounded however many clusterings there are.
-_BLOCK_LABELS = 1 << 22
+# block's table stays small and memory stays bounded however many clusterings there are. A GPU
+# takes larger blocks: each block costs a few host reads (table sizes, nonzero counts), which
+# small blocks would multiply.
+_BLOCK_LABELS = {"cpu": 1 << 22, "cuda": 1 << 26}
 
 Scores = TypeVar("Scores", Tensor, tuple)
 
@@ -76,7 +78,8 @@ def _blocks(preds: Tensor) -> list[Tensor]:
     """Consecutive blocks of rows of ``preds`` (B, N), each of about _BLOCK_LABELS labels and never
     a single row unless B is 1."""
     num_rows = preds.shape[0]
-    rows = max(2, _BLOCK_LABELS // max(1, preds.shape[1]))
+    labels = _BLOCK_LABELS.get(preds.device.type, _BLOCK_LABELS["cuda"])
+    rows = max(2, labels // max(1, preds.shape[1]))
     starts = list(range(0, num_rows, rows))
     if len(starts) > 1 and num_rows - starts[-1] == 1:
         starts.pop()  # a lone last row joins the block before it

@@ -142,7 +142,7 @@ def test_batched_scores_do_not_depend_on_the_thread_count(monkeypatch):
     from torch_mi import _table_inputs
     from torch_mi import functional as F
 
-    monkeypatch.setattr(_table_inputs, "_BLOCK_LABELS", 2 * 500)  # two clusterings per block: 5 blocks
+    monkeypatch.setitem(_table_inputs._BLOCK_LABELS, "cpu", 2 * 500)  # two clusterings per block: 5 blocks
     gen = torch.Generator().manual_seed(3)
     target = torch.randint(0, 7, (500,), generator=gen)
     preds = torch.randint(0, 9, (10, 500), generator=gen)
