@@ -1,9 +1,9 @@
 """Dense counting, the core of a dense update(), against the bare operations on the same labels.
 
 For each table shape, the ways torch_mi can count a batch into a dense int64 table
-(``torch_mi._contingency.count_batch``): ``scatter`` (a key pass and ``scatter_add_``, the CUDA
-default until measured otherwise), ``bincount`` (a key pass and a histogram: the CPU's way) and, on
-CUDA with Triton, the fused kernels
+(``torch_mi._contingency.count_batch``): ``scatter`` (keys for the whole batch and ``scatter_add_``,
+the CUDA default until measured otherwise), ``chunked`` (keys a cache-sized chunk at a time, each
+added with ``index_add_``: the CPU's way) and, on CUDA with Triton, the fused kernels
 ``atomic`` (one read of the labels, atomics into private table copies) and ``histogram``
 (per-program histograms, small tables only). Beside them the bare operations: ``torch.bincount``
 of precomputed keys (a histogram that also reads its input's maximum back to the host), and on
@@ -26,7 +26,7 @@ SHAPES = ((10, 10, None), (100, 100, None), (1000, 1000, None), (100, 100, 8))
 SAMPLES = {"cpu": {"quick": 10**5, "full": 10**7}, "cuda": {"quick": 10**6, "full": 10**8}}
 IMPLS = {
     "scatter": "torch_mi scatter (key pass + scatter_add_)",
-    "bincount": "torch_mi bincount (key pass + histogram; CPU only)",
+    "chunked": "torch_mi chunked (keys a cache-sized chunk at a time + index_add_)",
     "atomic": "torch_mi fused Triton kernel, atomics",
     "histogram": "torch_mi fused Triton kernel, per-program histograms",
     "bare_bincount": "bare bincount of precomputed keys",
@@ -34,7 +34,6 @@ IMPLS = {
 }
 COPY = "copy"
 GPU_ONLY = ("atomic", "histogram", "read", COPY)
-CPU_ONLY = ("bincount",)  # on CUDA, bincount reads its input's maximum back to the host
 
 
 def _case(rows: int, cols: int, groups, n: int) -> str:
@@ -48,7 +47,7 @@ def cases(ctx: Context) -> list[Measurement]:
     for rows, cols, groups in SHAPES[:2] if ctx.quick else SHAPES:
         samples = n // groups if groups else n  # batched: B x N preds, about as many labels in all
         for impl in IMPLS:
-            if (impl in GPU_ONLY and not cuda) or (impl in CPU_ONLY and cuda) or (impl == "histogram" and rows * cols > 1024):
+            if (impl in GPU_ONLY and not cuda) or (impl == "histogram" and rows * cols > 1024):
                 continue
             params = {"rows": rows, "cols": cols, "groups": groups, "n": samples}
             out.append(Measurement("dense_count", _case(rows, cols, groups, samples), impl, params,

@@ -84,14 +84,22 @@ def test_every_cpu_dense_counting_method_counts_the_same(seed, shape, groups, n,
     rows_of_preds = preds.reshape(groups or 1, n)[:, kept]
     expected = torch.stack([torch.bincount(target[kept] * cols + row, minlength=rows * cols) for row in rows_of_preds])
     expected = expected.view((rows, cols) if groups is None else (groups, rows, cols)) + start
-    for method in ("scatter", "bincount"):
+    for method in ("scatter", "chunked"):
         out = torch.full(expected.shape, start, dtype=torch.long)
         assert count_batch(preds, target, rows, cols, out=out, ignore_index=ignore, method=method) is out
         assert torch.equal(out, expected), method
 
 
-def test_the_cpu_counts_with_a_histogram_unless_the_table_dwarfs_the_batch():
-    cpu = torch.device("cpu")
-    assert dense_method(cpu, 100, 10) == "bincount"  # small tables: always
-    assert dense_method(cpu, 10**8, 10**6) == "scatter"  # 800 MB of histogram for 10^6 labels: no
-    assert dense_method(cpu, 10**8, 10**8) == "bincount"
+def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch):
+    from torch_mi import _contingency
+
+    assert dense_method(torch.device("cpu"), 10**6) == "chunked"
+    gen = torch.Generator().manual_seed(1)
+    target = torch.randint(0, 5, (1001,), generator=gen)
+    target[::9] = -3
+    preds = torch.randint(0, 6, (3, 1001), generator=gen)
+    expected = count_batch(preds, target, 5, 6, out=torch.zeros(3, 5, 6, dtype=torch.long), ignore_index=-3, method="scatter")
+    for chunk in (1, 7, 1000, 3003, 10**6):  # a chunk holds chunk // 3 samples of each clustering
+        monkeypatch.setitem(_contingency._DENSE_CHUNK, "cpu", chunk)
+        out = torch.zeros(3, 5, 6, dtype=torch.long)
+        assert torch.equal(count_batch(preds, target, 5, 6, out=out, ignore_index=-3, method="chunked"), expected), chunk

@@ -100,7 +100,7 @@ def test_a_table_too_large_for_a_histogram_per_program_is_counted_with_atomics()
 def test_an_unknown_method_is_refused_by_name_and_counts_nothing():
     out = torch.zeros(2, 2, dtype=torch.long, device=DEVICE)
     labels_ = torch.tensor([0, 1], device=DEVICE)
-    for bad in ("sort", "Atomic"):
+    for bad in ("bincount", "Atomic"):
         with pytest.raises(ValueError, match="method must be one of"):
             count_batch(labels_, labels_, 2, 2, out=out, method=bad)
     assert int(out.sum()) == 0
@@ -108,7 +108,7 @@ def test_an_unknown_method_is_refused_by_name_and_counts_nothing():
 
 def test_the_method_table_decides_cuda_only_and_falls_back_to_scatter_without_triton(monkeypatch):
     monkeypatch.setattr(_contingency, "CUDA_DENSE_METHODS", ((100, "histogram"), (float("inf"), "atomic")))
-    assert dense_method(torch.device("cpu"), 10) == "bincount"  # the table decides for CUDA only
+    assert dense_method(torch.device("cpu"), 10) == "chunked"  # the table decides for CUDA only
     assert dense_method(torch.device("cuda"), 100) == "histogram"
     assert dense_method(torch.device("cuda"), 101) == "atomic"
     monkeypatch.setattr(_fused_counts, "triton_available", lambda: False)
