@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 
 from benchmarks import data
+from benchmarks.goals import Pick, Ratio
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import fmt_ratio, fmt_time
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, device_sync, power_label
@@ -117,5 +118,11 @@ WORKLOAD = Workload(
     cases=cases,
     prepare=prepare,
     table=table,
+    targets=[
+        Ratio(f"CPU dense count, {rows} x {cols}, 10^7 labels: >= 0.5x a bare bincount of precomputed keys",
+              Pick("bare_bincount", case=_case(rows, cols, None, 10**7)), Pick("chunked", case=_case(rows, cols, None, 10**7)),
+              at_least=0.5)
+        for rows, cols in ((10, 10), (100, 100), (1000, 1000))
+    ],
     order=11,
 )
