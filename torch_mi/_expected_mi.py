@@ -23,7 +23,8 @@ JMLR 11, 2010, eq. 24a). Computed in float64, with no Python loop over clusters:
    P(k) / P(k-1) = (u-k+1)(v-k+1) / (k (n-u-v+k)) over the window, normalised by its sum. No
    log-factorials of n are subtracted, and no logarithm or exponential is taken per term.
 5. Pairs are grouped by window width, rounded up to quarter octaves, and evaluated as padded
-   (pairs x width) blocks of bounded size: memory stays fixed on CPU and GPU alike.
+   (pairs x width) blocks of bounded size: memory stays fixed on CPU and GPU alike. When all pairs
+   fit one block at the widest window (small inputs), they are evaluated as that one block.
 """
 
 from __future__ import annotations
@@ -159,33 +160,51 @@ def _pairs_within_groups(row_groups: Tensor, col_groups: Tensor):
 def _pair_expectations(u: Tensor, v: Tensor, n: Tensor) -> Tensor:
     """sum_k (k/n) log(n k / (u v)) P(k; u, v, n) for each pair, float64."""
     lo, hi = _windows(u, v, n)
-    padded = _padded_widths((hi - lo + 1).long())
+    widths = (hi - lo + 1).long()
+    # P(lo + j) / P(lo + j - 1) = (a - j)(b - j) / ((lo + j)(c + j)) with these per-pair offsets.
+    a, b, c = u + 1 - lo, v + 1 - lo, n - u - v + lo
+    block = _BLOCK_ELEMENTS.get(u.device.type, _BLOCK_ELEMENTS["cuda"])
+    widest, last_lo = (int(x) for x in torch.stack([widths.max(), lo.max().long()]).tolist())
+    if u.numel() * widest <= block and last_lo + widest <= _TABLE_LIMIT:
+        # Few pairs (small inputs): one block at the widest window, where sorting into width buckets
+        # would cost more than the padding it saves. Padding is exact (see _window_means).
+        mean_k_log_k = _window_means(a, b, c, lo, widest, _k_log_k(last_lo + widest, u.device))
+    else:
+        mean_k_log_k = _bucketed_window_means(a, b, c, lo, widths, block)
+    mu = u * v / n
+    # E[K log K] >= mu log mu (Jensen); a one-point window (a one-cluster side) is exactly 0.
+    terms = torch.clamp((mean_k_log_k - torch.xlogy(mu, mu)) / n, min=0.0)
+    return torch.where(hi > lo, terms, 0.0)
+
+
+def _bucketed_window_means(a: Tensor, b: Tensor, c: Tensor, lo: Tensor, widths: Tensor, block: int) -> Tensor:
+    """_window_means for pairs of any window widths, in blocks of about ``block`` elements of
+    pairs whose widths round up to the same padded width."""
+    padded = _padded_widths(widths)
     # Windows that reach past the k log k table compute it themselves: a bucket of their own.
     table_size = min(int((lo + padded).max().item()), _TABLE_LIMIT)
     fits = (lo + padded) <= table_size
     key = padded * 2 + (~fits).long()
     order = torch.argsort(key)
     bucket_keys, bucket_sizes = torch.unique_consecutive(key[order], return_counts=True)
-    u, v, n, lo, hi = (t[order] for t in (u, v, n, lo, hi))
-    k = torch.arange(table_size, dtype=torch.float64, device=u.device)
-    k_log_k = torch.xlogy(k, k)
-    # P(lo + j) / P(lo + j - 1) = (a - j)(b - j) / ((lo + j)(c + j)) with these per-pair offsets.
-    a, b, c = u + 1 - lo, v + 1 - lo, n - u - v + lo
-    mean_k_log_k = torch.empty_like(u)
-    block = _BLOCK_ELEMENTS.get(u.device.type, _BLOCK_ELEMENTS["cuda"])
+    a, b, c, lo = (t[order] for t in (a, b, c, lo))
+    k_log_k = _k_log_k(table_size, a.device)
+    means = torch.empty_like(a)
     start = 0
     for bucket, size in zip(bucket_keys.tolist(), bucket_sizes.tolist()):
         width, table = bucket // 2, (k_log_k if bucket % 2 == 0 else None)
         step = max(1, block // width)
         for first in range(start, start + size, step):
             s = slice(first, min(first + step, start + size))
-            mean_k_log_k[s] = _window_means(a[s], b[s], c[s], lo[s], width, table)
+            means[s] = _window_means(a[s], b[s], c[s], lo[s], width, table)
         start += size
-    mu = u * v / n
-    # E[K log K] >= mu log mu (Jensen); a one-point window (a one-cluster side) is exactly 0.
-    terms = torch.clamp((mean_k_log_k - torch.xlogy(mu, mu)) / n, min=0.0)
-    terms = torch.where(hi > lo, terms, 0.0)
-    return torch.empty_like(terms).index_copy_(0, order, terms)
+    return torch.empty_like(means).index_copy_(0, order, means)
+
+
+def _k_log_k(size: int, device: torch.device) -> Tensor:
+    """k log k for k = 0 .. size - 1, float64."""
+    k = torch.arange(size, dtype=torch.float64, device=device)
+    return torch.xlogy(k, k)
 
 
 def _padded_widths(widths: Tensor) -> Tensor:

@@ -34,13 +34,33 @@ def _split(total, parts, rng):
     return np.diff(np.concatenate([[0], cuts, [total]])).tolist()
 
 
+# Small inputs fit one block at the widest window; a tiny block budget sends the same pairs
+# through the width buckets, in blocks of a few pairs.
+LAYOUTS = {"one block": None, "width buckets": {"cpu": 64, "cuda": 64}}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 @given(st.integers(2, 400), st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**32 - 1), st.booleans())
-def test_expected_mi_is_exact_with_and_without_shared_sizes(n, k_rows, k_cols, seed, mirror):
+def test_expected_mi_is_exact_with_and_without_shared_sizes(layout, n, k_rows, k_cols, seed, mirror):
     rng = np.random.default_rng(seed)
     rows = _split(n, min(k_rows, n), rng)
     # Mirrored marginals share every size (all pairs fold); otherwise sizes overlap only by chance.
     cols = list(reversed(rows)) if mirror else _split(n, min(k_cols, n), rng)
-    assert _emi(rows, cols) == pytest.approx(float(exact.expected_mutual_info(rows, cols)), abs=TOL)
+    with pytest.MonkeyPatch.context() as patch:
+        if LAYOUTS[layout] is not None:
+            patch.setattr(_expected_mi, "_BLOCK_ELEMENTS", LAYOUTS[layout])
+        assert _emi(rows, cols) == pytest.approx(float(exact.expected_mutual_info(rows, cols)), abs=TOL)
+
+
+def test_small_inputs_take_one_block_and_large_ones_the_width_buckets(monkeypatch):
+    calls = []
+    bucketed = _expected_mi._bucketed_window_means
+    monkeypatch.setattr(_expected_mi, "_bucketed_window_means", lambda *args: calls.append(1) or bucketed(*args))
+    sizes = list(range(1, 51))  # 1275 size pairs after folding, windows up to ~40 wide
+    expected = float(exact.expected_mutual_info(sizes, sizes))
+    assert _emi(sizes, sizes) == pytest.approx(expected, abs=TOL) and not calls
+    monkeypatch.setattr(_expected_mi, "_BLOCK_ELEMENTS", LAYOUTS["width buckets"])
+    assert _emi(sizes, sizes) == pytest.approx(expected, abs=TOL) and calls
 
 
 def test_folding_weights_sizes_that_occur_unequally_often(device):
