@@ -44,7 +44,7 @@ def as_label_tensor(value: Any, name: str, *, factorize_strings: bool = False) -
     else:
         array = _as_array(value, name)
         if array.dtype.kind in "OUSa" and factorize_strings and array.ndim >= 1:
-            array = _factorize(array, name)
+            array = factorize(array, name)
         tensor = _from_numpy(array, name)
     if tensor.dtype == torch.bool:
         return tensor.long()
@@ -71,12 +71,27 @@ def _as_array(value: Any, name: str) -> np.ndarray:
     )
 
 
-def _factorize(array: np.ndarray, name: str) -> np.ndarray:
+def factorize(array: np.ndarray, name: str) -> np.ndarray:
+    """Each label's rank among the distinct labels (int64, same shape).
+
+    Objects are compared by value, as scikit-learn does: 1, 1.0 and True are one label, while the
+    string "1" and the number 1 cannot be ordered together and are refused. A missing value (NaN,
+    pandas' NA) is no label.
+    """
+    if array.dtype.kind == "O" and _has_missing(array):
+        raise ValueError(f"`{name}` contains missing values (NaN or NA); every sample needs a label.")
     try:
-        _, codes = np.unique(array.astype(str) if array.dtype.kind == "O" else array, return_inverse=True)
-    except TypeError as error:  # unorderable mixtures
-        raise TypeError(f"`{name}` holds labels that cannot be compared: {error}") from None
+        _, codes = np.unique(array, return_inverse=True)
+    except TypeError as error:  # unorderable mixtures, such as strings with numbers or None
+        raise TypeError(f"`{name}` holds labels that cannot be compared with each other: {error}") from None
     return codes.reshape(array.shape).astype(np.int64)
+
+
+def _has_missing(array: np.ndarray) -> bool:
+    try:
+        return bool((array != array).any())  # NaN is the one value unequal to itself
+    except TypeError:  # pandas' NA has no truth value
+        return True
 
 
 def _from_numpy(array: np.ndarray, name: str) -> Tensor:
