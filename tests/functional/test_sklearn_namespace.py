@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -52,10 +53,24 @@ def _as(kind: str, labels: np.ndarray):
         return pd.Series(labels)
     if kind == "tensor":
         return torch.from_numpy(labels)
+    # Labelings that scikit-learn reads as integer labels, in the same (monotone) order:
+    if kind == "floats":  # a pandas integer column with a gap is float64
+        return labels.astype(np.float64)
+    if kind == "float_tensor":
+        return torch.from_numpy(labels).double()
+    if kind == "mixed_numbers":  # objects compare by value: 1 and 1.0 are one label
+        return np.array([float(v) if v % 2 else int(v) for v in labels], dtype=object)
+    if kind == "big_uint64":  # ids above int64's range
+        return labels.astype(np.uint64) + np.uint64(2**63)
+    if kind == "datetimes":
+        return np.datetime64("2026-01-01") + labels.astype("timedelta64[D]")
     return labels
 
 
-KINDS = st.sampled_from(["numpy", "strings", "unicode", "list", "series", "tensor"])
+KINDS = st.sampled_from(
+    ["numpy", "strings", "unicode", "list", "series", "tensor", "floats", "float_tensor", "mixed_numbers",
+     "big_uint64", "datetimes"]
+)
 
 
 @given(labelings(max_samples=200, max_clusters=15), KINDS, KINDS, st.sampled_from(SCALAR_SCORES))
@@ -132,9 +147,21 @@ def test_expected_mutual_information_checks_n_samples():
         tms.expected_mutual_information(np.array([[2, 0], [0, 2]]), 5)
 
 
+def _sklearn_entropy(labels):
+    with warnings.catch_warnings():  # deprecated in scikit-learn 1.8, still its reference behaviour
+        warnings.simplefilter("ignore", FutureWarning)
+        return skc.entropy(labels)
+
+
 def test_entropy_matches_scikit_learn():
     labels = ["a", "b", "b", "c", "c", "c"]
-    assert tms.entropy(labels) == pytest.approx(skc.entropy(labels), abs=1e-15)
+    assert tms.entropy(labels) == pytest.approx(_sklearn_entropy(labels), abs=1e-15)
+    grid = np.array([[0, 1, 1], [2, 2, 2]])  # any shape is one flat labeling
+    assert tms.entropy(grid) == pytest.approx(_sklearn_entropy(grid), abs=1e-15)
+    assert tms.entropy(torch.from_numpy(grid)) == pytest.approx(_sklearn_entropy(grid), abs=1e-15)
+    assert tms.entropy(np.array([0.0, 1.0, 1.0])) == pytest.approx(_sklearn_entropy(np.array([0.0, 1.0, 1.0])), abs=1e-15)
+    for empty in ([], np.array([]), np.array([], dtype=np.int64)):
+        assert tms.entropy(empty) == _sklearn_entropy(empty) == 1.0  # scikit-learn's convention for no labels
 
 
 @pytest.mark.parametrize("name", SCALAR_SCORES)
@@ -142,7 +169,77 @@ def test_errors_name_scikit_learns_arguments(name):
     with pytest.raises(ValueError, match=r"`labels_pred` and `labels_true` must label the same samples"):
         getattr(tms, name)([0, 1, 2], [0, 1])
     with pytest.raises(TypeError, match=r"`labels_true` must hold integer"):
-        getattr(tms, name)([0.5, 1.0], [0, 1])
+        getattr(tms, name)(np.array([1 + 1j, 2j]), [0, 1])
+    with pytest.raises(ValueError, match=r"`labels_true` must hold integer"):  # scikit-learn's is a ValueError
+        getattr(tms, name)(np.array([1 + 1j, 2j]), [0, 1])
+    with pytest.raises(ValueError, match=r"`labels_pred` contains NaN"):
+        getattr(tms, name)([0, 1], [0.0, np.nan])
+    with pytest.raises(ValueError):
+        getattr(skm, name)([0, 1], [0.0, np.nan])
+
+
+@pytest.mark.parametrize("name", SCALAR_SCORES)
+def test_non_integral_float_labels_are_categories_with_scikit_learns_warning(name):
+    labels_true, labels_pred = [0.5, 0.5, 1.5, 2.25, 2.25], [0, 1, 1, 2, 2]
+    with pytest.warns(UserWarning, match="continuous values for `labels_true`") as ours:
+        score = getattr(tms, name)(labels_true, labels_pred)
+    assert {w.filename for w in ours} == {__file__}  # the warning points at the caller's line
+    with pytest.warns(UserWarning, match="continuous"):
+        expected = getattr(skm, name)(labels_true, labels_pred)
+    assert score == pytest.approx(expected, abs=1e-12)
+    with pytest.warns(UserWarning, match="continuous"):
+        expected = getattr(skm, name)(labels_pred, labels_true)
+    with pytest.warns(UserWarning, match="continuous values for `labels_pred`"):
+        assert getattr(tms, name)(labels_pred, torch.tensor(labels_true)) == pytest.approx(expected, abs=1e-12)
+
+
+def test_object_labels_group_by_value_and_refuse_what_cannot_be_ordered():
+    labels_true = np.array([1, 1.0, True, 2, 2.0, 3], dtype=object)  # three labels: 1, 2, 3
+    labels_pred = [0, 0, 0, 1, 1, 1]
+    assert tms.adjusted_rand_score(labels_true, labels_pred) == skm.adjusted_rand_score(labels_true, labels_pred)
+    np.testing.assert_array_equal(
+        tms.contingency_matrix(labels_true, labels_pred), skc.contingency_matrix(labels_true, labels_pred)
+    )
+    for unorderable in (np.array(["1", 1, 2], dtype=object), np.array([None, 1, 2], dtype=object)):
+        with pytest.raises(TypeError, match="`labels_true` holds labels that cannot be compared"):
+            tms.adjusted_rand_score(unorderable, [0, 1, 1])
+        with pytest.raises(TypeError):
+            skm.adjusted_rand_score(unorderable, [0, 1, 1])
+    with pytest.raises(ValueError, match="`labels_true` contains missing values"):
+        tms.adjusted_rand_score(pd.array([1, pd.NA, 2], dtype=object), [0, 1, 1])
+
+
+def test_invalid_parameters_are_both_value_and_type_errors_as_scikit_learns():
+    calls = [
+        lambda m: m.contingency_matrix([0, 1], [0, 1], eps=-1.0),
+        lambda m: m.contingency_matrix([0, 1], [0, 1], eps="a"),
+        lambda m: m.contingency_matrix([0, 1], [0, 1], sparse=1),
+        lambda m: m.v_measure_score([0, 1], [0, 1], beta="a"),
+        lambda m: m.v_measure_score([0, 1], [0, 1], beta=-1.0),
+        lambda m: m.normalized_mutual_info_score([0, 1], [0, 1], average_method="x"),
+        lambda m: m.adjusted_rand_score(5, [0, 1]),
+    ]
+    for call in calls:
+        for module in (skc, tms):
+            with pytest.raises(ValueError) as caught:
+                call(module)
+            assert isinstance(caught.value, TypeError), (module.__name__, caught.value)
+    assert issubclass(tms.InvalidParameterError, ValueError) and issubclass(tms.InvalidParameterError, TypeError)
+    with pytest.raises(tms.InvalidParameterError, match="`sparse` must be a bool; got 1 of type int"):
+        tms.contingency_matrix([0, 1], [0, 1], sparse=1)
+    assert scipy.sparse.issparse(tms.contingency_matrix([0, 1], [0, 1], sparse=np.True_))
+
+
+def test_float_contingency_tables_are_read_as_counts():
+    labels_true, labels_pred = [0, 0, 1, 1, 2], [0, 1, 1, 1, 2]
+    table = skc.contingency_matrix(labels_true, labels_pred, dtype=float)
+    expected = skm.mutual_info_score(labels_true, labels_pred)
+    for given_table in (table, pd.DataFrame(table), scipy.sparse.csr_matrix(table), torch.from_numpy(table)):
+        assert tms.mutual_info_score(None, None, contingency=given_table) == pytest.approx(expected, abs=1e-15)
+    assert tms.expected_mutual_information(table, 5) == pytest.approx(skc.expected_mutual_information(table, 5))
+    for fractional in (table + 0.5, scipy.sparse.csr_matrix(table * 0.5)):
+        with pytest.raises(ValueError, match="`contingency` must hold whole-number counts"):
+            tms.mutual_info_score(None, None, contingency=fractional)
 
 
 def test_feature_mi_functions_return_numpy_like_scikit_learn():
@@ -154,3 +251,33 @@ def test_feature_mi_functions_return_numpy_like_scikit_learn():
         theirs = getattr(sklearn.feature_selection, name)(X, y, discrete_features=[2], random_state=0)
         assert isinstance(ours, np.ndarray) and ours.shape == (3,) and ours.dtype == np.float64
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)  # same noise draws; see feature_selection's docstring
+
+
+def test_feature_mi_functions_take_what_scikit_learn_takes():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 300)
+    X = np.column_stack([y + rng.standard_normal(300), rng.standard_normal(300), rng.integers(0, 4, 300)])
+    frame, series = pd.DataFrame(X, columns=["a", "b", "c"]), pd.Series(y, name="y")
+    for name in ("mutual_info_classif", "mutual_info_regression"):
+        theirs = getattr(sklearn.feature_selection, name)
+        ours = getattr(tms, name)
+        expected = theirs(X, y, discrete_features=[2], random_state=0)
+        np.testing.assert_allclose(ours(frame, series, discrete_features=[2], random_state=0), expected, atol=1e-5)
+        np.testing.assert_allclose(  # a pandas mask of the discrete columns
+            ours(frame, series, discrete_features=pd.Series([False, False, True]), random_state=0), expected, atol=1e-5
+        )
+        with pytest.warns(UserWarning, match="column-vector y") as warned:
+            column = ours(X, y[:, None], discrete_features=[2], random_state=0)
+        assert {w.filename for w in warned} == {__file__}
+        np.testing.assert_allclose(column, expected, atol=1e-5)
+        with pytest.raises(ValueError, match="Sparse matrix `X` can't have continuous features"):
+            ours(scipy.sparse.csr_matrix(X), y, discrete_features=[2])
+        with pytest.raises(ValueError, match="Sparse matrix `X` can't have continuous features"):
+            theirs(scipy.sparse.csr_matrix(X), y, discrete_features=[2])
+    np.testing.assert_allclose(  # numeric strings as a regression target are numbers, as scikit-learn reads them
+        tms.mutual_info_regression(X, y.astype(str), random_state=0),
+        sklearn.feature_selection.mutual_info_regression(X, y.astype(str), random_state=0),
+        atol=1e-5,
+    )
+    with pytest.raises(TypeError, match="`y` of mutual_info_regression must hold numbers"):
+        tms.mutual_info_regression(X, np.array(["a"] * 300), random_state=0)
