@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse
+import scipy.stats
 import sklearn.feature_selection
 import torch
 from hypothesis import given
@@ -33,9 +34,15 @@ SCALAR_SCORES = [
 TOLERANCE = {"adjusted_mutual_info_score": 1e-10}  # scikit-learn's own E[MI] rounding, amplified
 
 
+def _scikit_learns(name):
+    if name == "entropy" and not hasattr(skc, "entropy"):
+        return _frozen_sklearn_entropy  # removed after its deprecation in 1.8; torch_mi keeps the drop-in
+    return getattr(skc, name, None) or getattr(sklearn.feature_selection, name)
+
+
 @pytest.mark.parametrize("name", tms.__all__)
 def test_signatures_are_scikit_learns(name):
-    theirs = inspect.signature(getattr(skc, name, None) or getattr(sklearn.feature_selection, name))
+    theirs = inspect.signature(_scikit_learns(name))
     ours = inspect.signature(getattr(tms, name))
     assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
         (p.name, p.kind, p.default) for p in theirs.parameters.values()
@@ -147,10 +154,25 @@ def test_expected_mutual_information_checks_n_samples():
         tms.expected_mutual_information(np.array([[2, 0], [0, 2]]), 5)
 
 
+def _frozen_sklearn_entropy(labels):
+    """scikit-learn's documented `entropy` (natural log; 1.0 for no labels), for versions that removed it."""
+    counts = np.unique(np.asarray(labels).ravel(), return_counts=True)[1]
+    return 1.0 if counts.size == 0 else float(scipy.stats.entropy(counts))
+
+
 def _sklearn_entropy(labels):
+    if not hasattr(skc, "entropy"):
+        return _frozen_sklearn_entropy(labels)
     with warnings.catch_warnings():  # deprecated in scikit-learn 1.8, still its reference behaviour
         warnings.simplefilter("ignore", FutureWarning)
         return skc.entropy(labels)
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "b", "c", "c", "c"], [[0, 1, 1], [2, 2, 2]], [0.0, 1.0, 1.0], [7], []])
+def test_frozen_entropy_reference_is_scikit_learns_while_it_has_one(labels):
+    if not hasattr(skc, "entropy"):
+        pytest.skip("this scikit-learn removed entropy; the frozen reference stands in for it")
+    assert _frozen_sklearn_entropy(labels) == pytest.approx(_sklearn_entropy(labels), abs=1e-15)
 
 
 def test_entropy_matches_scikit_learn():
