@@ -40,6 +40,15 @@ by a median of 0.035 nats and up to 0.46; torch_mi returns the exact-distance va
 tree searches (larger classes) the results agree as above. ``n_jobs`` is accepted and ignored:
 torch's own threads (``torch.set_num_threads``) parallelize the batched work.
 
+Errors, as scikit-learn's: a bad parameter (``n_neighbors`` < 1 or not an int, ``copy`` not a bool,
+``random_state`` outside [0, 2**32 - 1] or of another type, ``n_jobs`` not an int or 0,
+``discrete_features`` not 'auto', a bool or an array) raises ``InvalidParameterError``, both a
+ValueError and a TypeError; ``discrete_features`` naming a column X lacks (an index out of range, a
+mask of the wrong length) raises :class:`FeatureIndexError`, both an IndexError (numpy's error in
+scikit-learn) and a ValueError. Bools are not taken as ints (scikit-learn reads ``n_neighbors=True``
+as 1). Where scikit-learn fails on an estimate over no samples (every class of a discrete feature
+a single sample), the estimate is 0 here.
+
 Example:
     >>> import torch
     >>> from torch_mi.feature_selection import mutual_info_classif, binned_mutual_info
@@ -66,10 +75,11 @@ from torch import Tensor
 from torch_mi import functional
 from torch_mi._binning import bucketize_rows, dense_codes, quantile_edges, uniform_edges
 from torch_mi._knn_mi import ksg_mi, ross_mi
-from torch_mi._sklearn_compat import caller_level
+from torch_mi._sklearn_compat import InvalidParameterError, caller_level, sklearn_errors
 from torch_mi._validation import factorize
 
 __all__ = [
+    "FeatureIndexError",
     "apply_bin_edges",
     "bin_edges",
     "binned_mutual_info",
@@ -81,6 +91,20 @@ __all__ = [
 ]
 
 _NOISE_ROWS = 1 << 16  # rows of noise drawn per numpy call (same stream as one big draw)
+_SEED_MAX = 2**32 - 1  # numpy's legacy seeds, the range scikit-learn's "random_state" constraint allows
+
+
+class FeatureIndexError(IndexError, ValueError):
+    """``discrete_features`` names columns X does not have: an index out of range, or a mask of the wrong length.
+
+    scikit-learn lets numpy's indexing raise an IndexError there; torch_mi's policy calls a wrong
+    value a ValueError. This is both, so ``except IndexError`` and ``except ValueError`` catch it.
+    """
+
+
+class FeatureIndexTypeError(FeatureIndexError, InvalidParameterError):
+    """``discrete_features`` indices that are not integers: numpy's IndexError in scikit-learn, and a
+    wrong type (TypeError, as an ``InvalidParameterError``) by torch_mi's policy; a ValueError too."""
 
 
 # ---------------------------------------------------------------- input checks
@@ -107,9 +131,11 @@ def _as_matrix(X: Any, copy: bool, check_finite: bool = True) -> Tensor:
 
 def _tensor_of_numbers(value: Any, name: str, hint: str) -> Tensor:
     """An array-like (numpy, nested sequence, pandas) of numbers as a CPU tensor sharing its memory where it can."""
-    array = _numeric(np.asarray(value.to_numpy() if _is_frame(value) else value))
+    array = _numeric(_frame_array(value) if _is_frame(value) else np.asarray(value))
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold numbers {hint}; got numpy dtype {array.dtype}.")
+        columns = _non_numeric_columns(value) if _is_frame(value) else []
+        where = f" (columns that are not numbers: {columns})" if columns else ""
+        raise TypeError(f"`{name}` must hold numbers {hint}; got numpy dtype {array.dtype}{where}.")
     array = np.ascontiguousarray(array)
     if not array.flags.writeable:  # pandas hands out read-only views; torch warns on sharing them
         array = array.copy()
@@ -119,6 +145,29 @@ def _tensor_of_numbers(value: Any, name: str, hint: str) -> Tensor:
 def _is_frame(value: Any) -> bool:
     """pandas (or polars / pyarrow) data: a DataFrame, Series or Index."""
     return hasattr(value, "to_numpy") and not isinstance(value, (Tensor, np.ndarray, str, bytes))
+
+
+def _frame_array(frame: Any) -> np.ndarray:
+    """pandas data as numpy; nullable columns (Int64 with pd.NA) as float64 with NaN, so that a missing
+    value is reported as NaN (as scikit-learn does) rather than as an object dtype."""
+    array = np.asarray(frame.to_numpy())
+    if array.dtype.kind == "O":
+        try:
+            return np.asarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+        except (TypeError, ValueError):  # strings, or a frame library without na_value
+            pass
+    return array
+
+
+def _non_numeric_columns(frame: Any) -> list:
+    """The names of a DataFrame's columns that are not numbers (for the error message)."""
+    names = []
+    for column in getattr(frame, "columns", ()):
+        try:
+            np.asarray(frame[column].to_numpy(), dtype=np.float64)
+        except (TypeError, ValueError):
+            names.append(column)
+    return names
 
 
 def _numeric(array: np.ndarray) -> np.ndarray:
@@ -162,30 +211,40 @@ def _class_codes(y: Tensor) -> Tensor:
     return dense_codes(y[None])[0]
 
 
+# The parameter checks of the two estimators raise scikit-learn's InvalidParameterError (both a
+# ValueError and a TypeError), so that code catching scikit-learn's errors catches these too.
+
+
 def _check_neighbors(n_neighbors: Any) -> int:
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, Integral):
-        raise TypeError(f"`n_neighbors` must be an int; got {type(n_neighbors).__name__}.")
+        raise InvalidParameterError(f"`n_neighbors` must be an int >= 1; got {type(n_neighbors).__name__}.")
     if n_neighbors < 1:
-        raise ValueError(f"`n_neighbors` must be >= 1; got {n_neighbors}.")
+        raise InvalidParameterError(f"`n_neighbors` must be an int >= 1; got {n_neighbors}.")
     return int(n_neighbors)
 
 
 def _check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
+        raise InvalidParameterError(f"`{name}` must be a bool; got {type(value).__name__}.")
     return bool(value)
 
 
 def _check_n_jobs(n_jobs: Any) -> None:
+    """None or a nonzero int, as joblib reads it (the value is then ignored: torch's threads do the work)."""
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)):
-        raise TypeError(f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}.")
+        raise InvalidParameterError(f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}.")
+    if n_jobs == 0:  # scikit-learn's joblib refuses 0 with a ValueError
+        raise InvalidParameterError("`n_jobs` must be None, a positive int or a negative int (-1: all cores); got 0.")
 
 
 def _discrete_mask(discrete_features: Any, num_features: int) -> Tensor:
     """scikit-learn's rule: 'auto' (False for dense X), a bool for all, a bool mask or indices."""
     if isinstance(discrete_features, str):
         if discrete_features != "auto":
-            raise ValueError(f"`discrete_features` must be 'auto', a bool, a mask or indices; got {discrete_features!r}.")
+            raise InvalidParameterError(
+                "`discrete_features` must be 'auto', a bool, a boolean mask or an array of indices; "
+                f"got {discrete_features!r}."
+            )
         return torch.zeros(num_features, dtype=torch.bool)
     if isinstance(discrete_features, (bool, np.bool_)):
         return torch.full((num_features,), bool(discrete_features))
@@ -194,27 +253,33 @@ def _discrete_mask(discrete_features: Any, num_features: int) -> Tensor:
     elif isinstance(discrete_features, (np.ndarray, list, tuple)) or _is_frame(discrete_features):
         given = np.asarray(discrete_features)
     else:
-        raise TypeError(
+        raise InvalidParameterError(
             "`discrete_features` must be 'auto', a bool, a boolean mask or an array of indices; "
             f"got {type(discrete_features).__name__}."
         )
-    if given.ndim != 1:
-        raise ValueError(f"`discrete_features` must be 1-D; got shape {given.shape}.")
+    if given.ndim == 0:
+        raise InvalidParameterError(
+            f"`discrete_features` as a mask or indices must be an array of at least one dimension; got {given!r}."
+        )
     if given.dtype == bool:
-        if given.shape[0] != num_features:
-            raise ValueError(
-                f"`discrete_features` as a mask needs one entry per feature ({num_features}); got {given.shape[0]}."
+        if given.shape != (num_features,):
+            raise FeatureIndexError(
+                f"`discrete_features` as a boolean mask needs one entry per feature, shape ({num_features},); "
+                f"got shape {given.shape}."
             )
         return torch.from_numpy(given.copy())
     if given.size and given.dtype.kind not in "iu":
-        raise TypeError(f"`discrete_features` indices must be integers; got dtype {given.dtype}.")
-    given = given.astype(np.int64)
-    if given.size and (given.min() < -num_features or given.max() >= num_features):
-        raise ValueError(
-            f"`discrete_features` indices must lie in [-{num_features}, {num_features}); got {given.tolist()}."
+        raise FeatureIndexTypeError(f"`discrete_features` indices must be integers; got dtype {given.dtype}.")
+    given = given.reshape(-1)  # indices of any shape, as numpy's indexing takes them (np.nonzero(mask) is 2-D)
+    # Checked before the int64 cast: a uint64 index of 2**64 - 1 would wrap to -1, a valid index.
+    if given.size and (int(given.min()) < -num_features or int(given.max()) >= num_features):
+        outside = [index for index in given.tolist() if not -num_features <= index < num_features]
+        raise FeatureIndexError(
+            f"`discrete_features` indices must lie in [-{num_features}, {num_features}) for X's {num_features} "
+            f"features; got {outside[:10]}{' ...' if len(outside) > 10 else ''} out of range ({given.size} given)."
         )
     mask = np.zeros(num_features, dtype=bool)
-    mask[given] = True
+    mask[given.astype(np.int64)] = True
     return torch.from_numpy(mask)
 
 
@@ -238,8 +303,10 @@ def _numpy_rng(random_state: Any) -> np.random.RandomState:
     if isinstance(random_state, np.random.RandomState):
         return random_state
     if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        if not 0 <= random_state <= _SEED_MAX:
+            raise InvalidParameterError(f"`random_state` as an int must lie in [0, {_SEED_MAX}]; got {random_state}.")
         return np.random.RandomState(int(random_state))
-    raise TypeError(
+    raise InvalidParameterError(
         "`random_state` must be None, an int, a numpy.random.RandomState or a torch.Generator; "
         f"got {type(random_state).__name__}."
     )
@@ -351,13 +418,15 @@ def mutual_info_classif(
     Args:
         X: (N, F) features, tensor (any device), numpy array or nested list; finite numbers.
         y: (N,) class labels (integers, bools, or whole-number floats).
-        discrete_features: ``"auto"`` (all continuous), a bool for all, a bool mask (F,) or indices.
+        discrete_features: ``"auto"`` (all continuous), a bool for all, a bool mask (F,) or column
+            indices (negative ones count from the end, as numpy's).
         n_neighbors: k of the kNN estimator (clipped per class to the class size - 1, as scikit-learn).
         copy: if False and X is a float64 tensor of only continuous features, X is scaled and
             noised in place (saves a copy), as scikit-learn overwrites X.
-        random_state: seeds the noise: None / int / ``numpy.random.RandomState`` (scikit-learn's
-            draws) or ``torch.Generator`` (torch's draws, on its device).
-        n_jobs: accepted for scikit-learn compatibility and ignored (torch's threads do the work).
+        random_state: seeds the noise: None / int in [0, 2**32 - 1] / ``numpy.random.RandomState``
+            (scikit-learn's draws) or ``torch.Generator`` (torch's draws, on its device).
+        n_jobs: accepted for scikit-learn compatibility and ignored (torch's threads do the work);
+            None or a nonzero int, as joblib takes it.
         noise: add scikit-learn's tie-breaking noise to continuous features (default True).
 
     Returns:
@@ -435,6 +504,10 @@ def _sklearn_inputs(X: Any, y: Any, discrete_features: Any, classes: bool) -> tu
     if isinstance(y, torch.Tensor):  # a tensor holds numbers already (and may be on a GPU)
         return X, y, discrete_features
     labels = np.asarray(y.to_numpy() if _is_frame(y) else y)
+    if labels.ndim == 0:  # None, a number or a string: not scikit-learn's "array-like"
+        raise TypeError(f"`y` must be an array-like of shape (n_samples,); got {type(y).__name__}.")
+    if labels.dtype.kind == "c":  # numpy's cast to float would drop the imaginary parts silently
+        raise TypeError(f"`y` must hold real numbers; got dtype {labels.dtype}.")
     if labels.ndim == 2 and labels.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed where a 1-D array was expected; it is raveled to (n_samples,).",
@@ -453,12 +526,14 @@ def _sklearn_inputs(X: Any, y: Any, discrete_features: Any, classes: bool) -> tu
     return X, labels, discrete_features
 
 
+@sklearn_errors  # its TypeErrors are InvalidParameterErrors, as in torch_mi.sklearn
 def sklearn_mutual_info_classif(X, y, *, discrete_features="auto", n_neighbors=3, copy=True,
                                 random_state=None, n_jobs=None) -> np.ndarray:
     """:func:`mutual_info_classif` with scikit-learn's signature and output (numpy float64 array).
 
     Accepts string class labels and scipy sparse ``X`` (densified; ``"auto"`` then means all
     discrete, as in scikit-learn). Same ``random_state`` as scikit-learn gives the same noise.
+    Errors are of scikit-learn's classes: its TypeErrors are ``InvalidParameterError`` here too.
 
     Example:
         >>> from torch_mi.feature_selection import sklearn_mutual_info_classif
@@ -470,6 +545,7 @@ def sklearn_mutual_info_classif(X, y, *, discrete_features="auto", n_neighbors=3
                                random_state=random_state, n_jobs=n_jobs).cpu().numpy()
 
 
+@sklearn_errors  # its TypeErrors are InvalidParameterErrors, as in torch_mi.sklearn
 def sklearn_mutual_info_regression(X, y, *, discrete_features="auto", n_neighbors=3, copy=True,
                                    random_state=None, n_jobs=None) -> np.ndarray:
     """:func:`mutual_info_regression` with scikit-learn's signature and output (numpy float64 array).

@@ -6,6 +6,7 @@ import math
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given
@@ -15,8 +16,11 @@ from sklearn.feature_selection import mutual_info_classif as sk_classif
 from sklearn.feature_selection import mutual_info_regression as sk_regression
 from sklearn.metrics import adjusted_mutual_info_score, mutual_info_score
 from sklearn.neighbors import NearestNeighbors
+from sklearn.utils._param_validation import InvalidParameterError as SkInvalidParameterError
 
 import torch_mi.feature_selection as fs
+from torch_mi import sklearn as tms
+from torch_mi._sklearn_compat import InvalidParameterError
 from torch_mi._binning import dense_codes
 from torch_mi._knn_mi import compiled_available, ksg_mi, ross_mi
 
@@ -287,6 +291,192 @@ def test_bad_targets():
         fs.mutual_info_regression(X, torch.randn(4), n_neighbors=4)
     with pytest.raises(ValueError, match="`y`"):
         fs.mutual_info_regression(X, torch.tensor([0.0, float("nan"), 1.0, 2.0]))
+
+
+
+# ---------------------------------------------------------------- the drop-in's errors, class for class
+
+_SMALL = np.random.default_rng(20).standard_normal((30, 3))
+_SMALL[:, 2] = np.arange(30) % 3
+_TARGETS = {"classif": np.arange(30) % 2, "regression": np.random.default_rng(21).standard_normal(30)}
+_FUNCTIONS = {
+    "classif": (sk_classif, fs.sklearn_mutual_info_classif),
+    "regression": (sk_regression, fs.sklearn_mutual_info_regression),
+}
+_BUILTIN_ERRORS = (ValueError, TypeError, IndexError)
+
+_BAD_CALLS = {  # id: (what replaces X, y or a keyword, the argument the message must name)
+    "n_neighbors=-1": ({"n_neighbors": -1}, "n_neighbors"),
+    "n_neighbors=0": ({"n_neighbors": 0}, "n_neighbors"),
+    "n_neighbors=1.5": ({"n_neighbors": 1.5}, "n_neighbors"),
+    "n_neighbors=None": ({"n_neighbors": None}, "n_neighbors"),
+    "n_jobs='x'": ({"n_jobs": "x"}, "n_jobs"),
+    "n_jobs=1.5": ({"n_jobs": 1.5}, "n_jobs"),
+    "n_jobs=0": ({"n_jobs": 0}, "n_jobs"),
+    "copy='x'": ({"copy": "x"}, "copy"),
+    "copy=None": ({"copy": None}, "copy"),
+    "random_state='x'": ({"random_state": "x"}, "random_state"),
+    "random_state=1.5": ({"random_state": 1.5}, "random_state"),
+    "random_state=-1": ({"random_state": -1}, "random_state"),
+    "random_state=2**32": ({"random_state": 2**32}, "random_state"),
+    "random_state=Generator": ({"random_state": np.random.default_rng(0)}, "random_state"),
+    "discrete_features='bogus'": ({"discrete_features": "bogus"}, "discrete_features"),
+    "discrete_features=1.5": ({"discrete_features": 1.5}, "discrete_features"),
+    "discrete_features=None": ({"discrete_features": None}, "discrete_features"),
+    "discrete_features=[3]": ({"discrete_features": [3]}, "discrete_features"),
+    "discrete_features=[-4]": ({"discrete_features": [-4]}, "discrete_features"),
+    "discrete_features=[0, 7]": ({"discrete_features": np.array([0, 7])}, "discrete_features"),
+    "discrete_features=[1.0]": ({"discrete_features": [1.0]}, "discrete_features"),
+    "discrete_features=['a']": ({"discrete_features": ["a"]}, "discrete_features"),
+    "discrete_features=mask of 2": ({"discrete_features": [True, False]}, "discrete_features"),
+    "discrete_features=mask of 4": ({"discrete_features": np.array([True, False, True, False])}, "discrete_features"),
+    "X NaN": ({"X": np.where(np.arange(90).reshape(30, 3) == 4, np.nan, _SMALL)}, "X"),
+    "X inf": ({"X": np.where(np.arange(90).reshape(30, 3) == 4, -np.inf, _SMALL)}, "X"),
+    "X 1-D": ({"X": _SMALL[:, 0]}, "X"),
+    "X 3-D": ({"X": _SMALL[:, :, None]}, "X"),
+    "X 0 features": ({"X": _SMALL[:, :0]}, "X"),
+    "X 0 samples": ({"X": _SMALL[:0], "y": np.array([])}, "X"),
+    "X strings": ({"X": _SMALL.astype(str)}, "X"),
+    "X objects": ({"X": np.array([["a", 1.0, 2.0]] * 30, dtype=object)}, "X"),
+    "X complex": ({"X": _SMALL.astype(complex)}, "X"),
+    "X None": ({"X": None}, "X"),
+    "y None": ({"y": None}, "y"),
+    "y scalar": ({"y": 1.0}, "y"),
+    "y complex": ({"y": np.arange(30) % 2 + 0j}, "y"),
+    "y NaN": ({"y": np.where(np.arange(30) == 3, np.nan, np.arange(30) % 2)}, "y"),
+    "y inf": ({"y": np.where(np.arange(30) == 3, np.inf, np.arange(30) % 2)}, "y"),
+    "y of 29": ({"y": np.arange(29) % 2}, "y"),
+    "y 2-D": ({"y": np.stack([np.arange(30) % 2] * 2, 1)}, "y"),
+}
+
+
+def _call(function, change):
+    args = {"X": _SMALL.copy(), "y": None, "random_state": 0}
+    args.update(change)
+    return function(args.pop("X"), args.pop("y"), **args)
+
+
+def _raised(function, change):
+    try:
+        _call(function, change)
+    except Exception as error:  # noqa: BLE001 - the class is what is compared
+        return error
+    raise AssertionError(f"{function.__name__} accepted {change}")
+
+
+@pytest.mark.parametrize("kind", ["classif", "regression"])
+@pytest.mark.parametrize("case", list(_BAD_CALLS))
+def test_bad_calls_raise_what_scikit_learn_raises(kind, case):
+    """Code that catches scikit-learn's error catches ours: every built-in class scikit-learn's
+    error is an instance of (its InvalidParameterError is a ValueError and a TypeError, numpy's
+    IndexError for a missing column), ours is too; and ours names the argument."""
+    change, argument = _BAD_CALLS[case]
+    change = {"y": _TARGETS[kind], **change}
+    theirs_function, ours_function = _FUNCTIONS[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = _raised(theirs_function, change)
+        ours = _raised(ours_function, change)
+        via_namespace = _raised(getattr(tms, f"mutual_info_{kind}"), change)
+    expected = [cls for cls in _BUILTIN_ERRORS if isinstance(theirs, cls)]
+    assert expected, f"scikit-learn raised {type(theirs).__name__}: {theirs}"
+    for error in (ours, via_namespace):
+        assert [cls for cls in expected if not isinstance(error, cls)] == [], f"{type(error).__mro__}: {error}"
+        assert f"`{argument}`" in str(error)
+    if isinstance(theirs, SkInvalidParameterError):
+        assert isinstance(ours, InvalidParameterError) and isinstance(via_namespace, InvalidParameterError)
+
+
+@pytest.mark.parametrize("kwargs", [{"n_neighbors": -1}, {"n_jobs": 0}, {"random_state": 2**32},
+                                    {"discrete_features": "bogus"}, {"copy": "no"}])
+def test_tensor_functions_raise_the_same_invalid_parameter_errors(kwargs):
+    X, y = torch.from_numpy(_SMALL), torch.from_numpy(_TARGETS["classif"])
+    for function in (fs.mutual_info_classif, fs.mutual_info_regression):
+        with pytest.raises(InvalidParameterError, match=f"`{next(iter(kwargs))}`"):
+            function(X, y, **kwargs)
+
+
+def test_missing_discrete_columns_are_both_index_and_value_errors():
+    X, y = _SMALL, _TARGETS["classif"]
+    for discrete in ([3], [-4], np.array([2**64 - 1], dtype=np.uint64), torch.tensor([5]), [True, False, True, True]):
+        for catch in (IndexError, ValueError, fs.FeatureIndexError):
+            with pytest.raises(catch, match="`discrete_features`"):
+                fs.mutual_info_classif(X, y, discrete_features=discrete)
+            with pytest.raises(catch, match="`discrete_features`"):
+                tms.mutual_info_regression(X, _TARGETS["regression"], discrete_features=discrete)
+    with pytest.raises(fs.FeatureIndexError, match=r"in \[-3, 3\) for X's 3 features; got \[3, -5\] out of range \(3 given\)"):
+        fs.mutual_info_classif(X, y, discrete_features=[0, 3, -5])
+    with pytest.raises(fs.FeatureIndexError, match=r"shape \(3,\); got shape \(1, 3\)"):
+        fs.mutual_info_classif(X, y, discrete_features=np.ones((1, 3), bool))
+    with pytest.raises(IndexError, match="`discrete_features` indices must be integers; got dtype float64") as info:
+        tms.mutual_info_classif(X, y, discrete_features=[2.0])  # numpy's IndexError in scikit-learn; a wrong type here
+    assert isinstance(info.value, InvalidParameterError)
+
+
+def test_discrete_features_indices_are_read_as_numpy_indexing_reads_them():
+    rng = np.random.default_rng(22)
+    y = rng.integers(0, 3, 600)
+    X = np.column_stack([y + rng.standard_normal(600), rng.integers(0, 4, 600), rng.integers(0, 2, 600)])
+    expected = sk_classif(X, y, discrete_features=[1, 2], random_state=4)
+    is_discrete = np.array([False, True, True])
+    for discrete in ([-2, -1], [1, 2, 2], np.nonzero(is_discrete), np.array([[1], [2]]), np.array([1, 2], np.uint8),
+                     torch.tensor([1, 2]), is_discrete, torch.from_numpy(is_discrete)):
+        ours = fs.sklearn_mutual_info_classif(X, y, discrete_features=discrete, random_state=4)
+        np.testing.assert_allclose(ours, expected, atol=1e-10, rtol=0)
+    # np.nonzero(mask) is a tuple of one index array: 2-D to numpy, and scikit-learn takes it
+    np.testing.assert_allclose(sk_classif(X, y, discrete_features=np.nonzero(is_discrete), random_state=4), expected,
+                               atol=0, rtol=0)
+
+
+def test_a_rejected_call_changes_no_state():
+    X = torch.from_numpy(_SMALL.copy())
+    X[:, 2] = torch.randn(30, dtype=torch.float64)  # all continuous: copy=False would scale X in place
+    before = X.clone()
+    y = torch.from_numpy(_TARGETS["regression"])
+    rng = np.random.RandomState(5)
+    state = rng.get_state()[1].copy()
+    for bad in ({"discrete_features": [9]}, {"n_jobs": 0}, {"n_neighbors": 30}, {"discrete_features": [True]}):
+        with pytest.raises(ValueError):
+            fs.mutual_info_regression(X, y, copy=False, random_state=rng, **bad)
+        assert torch.equal(X, before)
+        assert np.array_equal(rng.get_state()[1], state)  # no noise drawn
+
+
+def test_inputs_and_outputs_as_scikit_learns():
+    rng = np.random.default_rng(23)
+    y = rng.integers(0, 3, 900)
+    X = np.column_stack([y + rng.standard_normal(900), rng.standard_normal(900), rng.integers(0, 4, 900)])
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1].astype(np.float32), "c": X[:, 2].astype(int)})
+    for given in (X.astype(np.float32), X.tolist(), frame, torch.from_numpy(X.astype(np.float32))):
+        for seed in (lambda: 3, lambda: np.random.RandomState(3)):  # a fresh RandomState for each call
+            theirs = sk_classif(np.asarray(given), y, discrete_features=[2], random_state=seed())
+            ours = fs.sklearn_mutual_info_classif(given, y, discrete_features=[2], random_state=seed())
+            assert isinstance(ours, np.ndarray) and ours.dtype == np.float64 and ours.shape == (3,)
+            np.testing.assert_allclose(ours, theirs, atol=1e-10, rtol=0)
+    assert fs.sklearn_mutual_info_regression(X, X[:, 0], random_state=None, n_jobs=-1).shape == (3,)  # n_jobs ignored
+
+
+def test_n_neighbors_at_least_the_samples_as_scikit_learn():
+    X, y = _SMALL, _TARGETS["classif"]
+    # classif clips k to each class's size - 1; regression's KSG needs k < N, in both
+    np.testing.assert_allclose(fs.sklearn_mutual_info_classif(X, y, n_neighbors=30, random_state=1),
+                               sk_classif(X, y, n_neighbors=30, random_state=1), atol=1e-10, rtol=0)
+    for function in (sk_regression, fs.sklearn_mutual_info_regression):
+        with pytest.raises(ValueError, match="n_neighbors"):
+            function(X, _TARGETS["regression"], n_neighbors=30)
+
+
+def test_frames_with_missing_or_non_numeric_columns_are_named():
+    frame = pd.DataFrame({"a": np.linspace(0, 1, 30), "b": pd.array([None] + [1] * 29, dtype="Int64")})
+    y = _TARGETS["classif"]
+    for function in (fs.sklearn_mutual_info_classif, sk_classif):  # scikit-learn calls it NaN too
+        with pytest.raises(ValueError, match="NaN"):
+            function(frame, y)
+    words = frame.assign(b=["u"] * 30, c=np.arange(30))
+    with pytest.raises(ValueError, match=r"`X` must hold numbers .* \(columns that are not numbers: \['b'\]\)"):
+        fs.sklearn_mutual_info_classif(words, y)
+    with pytest.raises(ValueError):
+        sk_classif(words, y)
 
 
 def test_binned_mi_matches_numpy_bins_and_sklearn():
