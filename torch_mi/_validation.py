@@ -29,6 +29,18 @@ _INTEGER_DTYPES = {
 }
 
 
+# Code written for torchmetrics catches the exception types its clustering metrics raise. Where those
+# differ from this module's policy, the error is an instance of both, so either `except` catches it.
+class InvalidTypeError(TypeError, ValueError):
+    """A wrong type (float labels, a non-number ``beta``, a non-int ``num_classes``), for which
+    torchmetrics raises ValueError."""
+
+
+class InvalidLabelsError(ValueError, RuntimeError):
+    """Labels that do not fit (``preds`` and ``target`` of different lengths, labels outside
+    ``num_classes``), for which torchmetrics' shape and confusion-matrix checks raise RuntimeError."""
+
+
 # ----------------------------------------------------------------------------------------- labels
 def as_label_tensor(value: Any, name: str, *, factorize_strings: bool = False) -> Tensor:
     """Return ``value`` as an int64 tensor of labels, keeping its device.
@@ -49,12 +61,12 @@ def as_label_tensor(value: Any, name: str, *, factorize_strings: bool = False) -
     if tensor.dtype == torch.bool:
         return tensor.long()
     if tensor.is_floating_point() or tensor.is_complex():
-        raise TypeError(
+        raise InvalidTypeError(
             f"`{name}` must hold integer (or bool) cluster labels; got dtype {tensor.dtype}. "
             f"Labels are identities, not quantities: cast whole-number floats with `.long()` first."
         )
     if tensor.dtype not in _INTEGER_DTYPES:
-        raise TypeError(f"`{name}` must hold integer (or bool) cluster labels; got dtype {tensor.dtype}.")
+        raise InvalidTypeError(f"`{name}` must hold integer (or bool) cluster labels; got dtype {tensor.dtype}.")
     return tensor.long()
 
 
@@ -96,7 +108,7 @@ def _has_missing(array: np.ndarray) -> bool:
 
 def _from_numpy(array: np.ndarray, name: str) -> Tensor:
     if array.dtype.kind not in "biu":
-        raise TypeError(
+        raise InvalidTypeError(
             f"`{name}` must hold integer (or bool) cluster labels; got numpy dtype {array.dtype}"
             + (" (strings are accepted by torch_mi.sklearn and by the functional scores)." if array.dtype.kind in "OUS" else ".")
         )
@@ -112,31 +124,38 @@ def labels_pair(
     target: Any,
     *,
     allow_batched_preds: bool = False,
+    scalars_as_samples: bool = False,
     factorize_strings: bool = False,
     names: tuple[str, str] = ("preds", "target"),
 ) -> tuple[Tensor, Tensor]:
     """Validate ``preds`` and ``target`` together and return them as int64 tensors.
 
     ``target`` is 1-D of length N. ``preds`` is 1-D of length N, or, when ``allow_batched_preds``,
-    2-D of shape (B, N) with B >= 1: B clusterings of the same N samples. ``names`` are the
-    argument names that error messages use (scikit-learn's are ``labels_pred``, ``labels_true``).
+    2-D of shape (B, N) with B >= 1: B clusterings of the same N samples. With
+    ``scalars_as_samples``, a 0-d label is one sample (torchmetrics' Metric classes concatenate
+    0-d updates so). ``names`` are the argument names that error messages use (scikit-learn's are
+    ``labels_pred``, ``labels_true``).
     """
     p_name, t_name = names
     preds = as_label_tensor(preds, p_name, factorize_strings=factorize_strings)
     target = as_label_tensor(target, t_name, factorize_strings=factorize_strings)
+    if scalars_as_samples:
+        preds, target = (x.reshape(1) if x.ndim == 0 else x for x in (preds, target))
+    # torchmetrics compares the shapes first (RuntimeError), then the number of dimensions (ValueError).
+    shape_error = InvalidLabelsError if preds.shape != target.shape else ValueError
     if target.ndim != 1:
-        raise ValueError(f"`{t_name}` must be 1-D (one label per sample); got shape {tuple(target.shape)}.")
+        raise shape_error(f"`{t_name}` must be 1-D (one label per sample); got shape {tuple(target.shape)}.")
     if allow_batched_preds:
         if preds.ndim not in (1, 2):
-            raise ValueError(
+            raise shape_error(
                 f"`{p_name}` must be 1-D (N,) or 2-D (B, N) for B clusterings; got shape {tuple(preds.shape)}."
             )
         if preds.ndim == 2 and preds.shape[0] == 0:
-            raise ValueError(f"`{p_name}` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}.")
+            raise shape_error(f"`{p_name}` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}.")
     elif preds.ndim != 1:
-        raise ValueError(f"`{p_name}` must be 1-D (one label per sample); got shape {tuple(preds.shape)}.")
+        raise shape_error(f"`{p_name}` must be 1-D (one label per sample); got shape {tuple(preds.shape)}.")
     if preds.shape[-1] != target.shape[0]:
-        raise ValueError(
+        raise InvalidLabelsError(
             f"`{p_name}` and `{t_name}` must label the same samples: `{p_name}` has {preds.shape[-1]} samples "
             f"(shape {tuple(preds.shape)}), `{t_name}` has {target.shape[0]}."
         )
@@ -145,6 +164,20 @@ def labels_pair(
             f"`{p_name}` and `{t_name}` must be on the same device; got `{p_name}` on {preds.device} "
             f"and `{t_name}` on {target.device}."
         )
+    return preds, target
+
+
+def flatten_label_maps(preds: Any, target: Any) -> tuple[Any, Any]:
+    """Label maps of any shape (N, ...) as 1-D labels, and (N, C, ...) float scores as their argmax
+    over C: what torchmetrics' ``ClusterAccuracy.update`` takes (it counts a multiclass confusion
+    matrix). Anything else is returned unchanged, for ``labels_pair`` to check."""
+    if not (isinstance(preds, Tensor) and isinstance(target, Tensor)):
+        return preds, target
+    scores = preds.is_floating_point() and preds.ndim == target.ndim + 1 and preds.ndim >= 2
+    if scores and preds.shape[0] == target.shape[0] and preds.shape[2:] == target.shape[1:] and preds.shape[1] > 0:
+        preds = preds.argmax(dim=1)
+    if preds.shape == target.shape and target.ndim != 1:
+        return preds.reshape(-1), target.reshape(-1)
     return preds, target
 
 
@@ -161,7 +194,7 @@ def check_label_range(labels: Tensor, size: int, name: str, kept: Optional[Tenso
         outside &= kept
     if bool(outside.any()):
         bad = labels[outside]
-        raise ValueError(
+        raise InvalidLabelsError(
             f"`{name}` must hold labels in [0, {size}) for num_classes={size}; found labels from "
             f"{int(bad.min())} to {int(bad.max())}. Pass num_classes=None for arbitrary label ids."
         )
@@ -210,7 +243,7 @@ def check_log_base(log_base: Any) -> Optional[float]:
 
 def check_beta(beta: Any) -> float:
     if isinstance(beta, bool) or not isinstance(beta, Real):
-        raise TypeError(f"`beta` must be a non-negative finite number; got {beta!r} of type {type(beta).__name__}.")
+        raise InvalidTypeError(f"`beta` must be a non-negative finite number; got {beta!r} of type {type(beta).__name__}.")
     if not math.isfinite(beta) or beta < 0:
         raise ValueError(f"`beta` must be a non-negative finite number; got {beta!r}.")
     return float(beta)
@@ -245,7 +278,7 @@ def check_num_classes(num_classes: Any) -> Optional[tuple[int, int]]:
         values = [num_classes]
     for value in values:
         if isinstance(value, bool) or not isinstance(value, Integral):
-            raise TypeError(f"`num_classes` must be {expected}; got {num_classes!r}.")
+            raise InvalidTypeError(f"`num_classes` must be {expected}; got {num_classes!r}.")
         if value <= 0:
             raise ValueError(f"`num_classes` must be {expected}; got {num_classes!r}.")
     return int(values[0]), int(values[-1])

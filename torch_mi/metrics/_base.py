@@ -6,20 +6,23 @@ blocks), registered with torchmetrics so that reset, sync, forward, pickling, ``
 ``compute()``. Every class keeps the same state under the same name, so a ``MetricCollection`` of them
 updates one table per batch (torchmetrics' compute groups).
 
-torchmetrics has no public hooks for what a compacting, validated state needs, so four private
-methods are overridden, all here: ``_reduce_states`` and ``_sync_dist`` (keep sparse blocks compact
-and typed, also on a rank with no samples; add dense tables with one all_reduce), ``_wrap_compute`` (keep the clustering axis that
-torchmetrics squeezes when B = 1) and ``_load_from_state_dict`` (refuse a corrupt checkpoint).
+torchmetrics has no public hooks for what a compacting, validated state needs, so seven private
+methods are overridden, all here: ``_wrap_update`` and ``_forward_reduce_state_update`` (a batch
+that ``update()`` or ``forward()`` refuses leaves the state and the update count as they were),
+``_reduce_states`` and ``_sync_dist`` (keep sparse blocks compact and typed, also on a rank with no
+samples; add dense tables with one all_reduce), ``_wrap_compute`` (keep the clustering axis that
+torchmetrics squeezes when B = 1), ``_load_from_state_dict`` (refuse a corrupt checkpoint) and
+``_apply`` (``set_dtype`` moves int64 counts and buffers but never casts them).
 Tested with torchmetrics 1.3 (the lowest the package declares; CI runs it) to 1.9.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torchmetrics import Metric
 from torchmetrics.utilities.distributed import gather_all_tensors
 
@@ -84,7 +87,10 @@ class ContingencyMetric(Metric):
     # ----------------------------------------------------------------------------------- update
     def update(self, preds: Any, target: Any) -> None:
         """Add the (target, preds) pairs of a batch to the table. A rejected batch changes nothing."""
-        preds, target = labels_pair(preds, target, allow_batched_preds=self.num_clusterings is not None)
+        # A 0-d label is one sample, as torchmetrics' classes (which concatenate updates) take it.
+        preds, target = labels_pair(
+            preds, target, allow_batched_preds=self.num_clusterings is not None, scalars_as_samples=True
+        )
         if self.num_clusterings is not None and (preds.ndim != 2 or preds.shape[0] != self.num_clusterings):
             raise ValueError(
                 f"`preds` must have shape (num_clusterings, N) = ({self.num_clusterings}, N); "
@@ -209,6 +215,55 @@ class ContingencyMetric(Metric):
         setattr(self, name, self._layout.before_sync(getattr(self, name), self.device))
         super()._sync_dist(dist_sync_fn, process_group)
         self._settle_state()
+
+    def _wrap_update(self, update: Callable) -> Callable:
+        # torchmetrics counts the update (and drops the cached result) before it runs it: undo both
+        # when the batch is refused, so `update_called` stays as it was too.
+        wrapped = super()._wrap_update(update)
+
+        @functools.wraps(wrapped)
+        def refused_batch_changes_nothing(*args: Any, **kwargs: Any) -> None:
+            count, computed = self._update_count, self._computed
+            try:
+                wrapped(*args, **kwargs)
+            except BaseException:
+                self._update_count, self._computed = count, computed
+                raise
+
+        return refused_batch_changes_nothing
+
+    # Everything torchmetrics' forward() changes before it calls update() on the batch alone.
+    _FORWARD_CONTEXT = ("_update_count", "_computed", "_forward_cache", "_cache", "_is_synced", "_to_sync",
+                        "_should_unsync", "compute_on_cpu", "_enable_grad")
+
+    def _forward_reduce_state_update(self, *args: Any, **kwargs: Any) -> Any:
+        # torchmetrics resets the accumulated state before it counts the batch; if update() (or
+        # compute()) refuses the batch, put the state back, so a rejected forward() changes nothing.
+        saved = {name: getattr(self, name) for name in (*self._defaults, *self._FORWARD_CONTEXT)}
+        for name in self._defaults:  # reset() empties list states in place (torchmetrics >= 1.6)
+            if isinstance(saved[name], list):
+                saved[name] = list(saved[name])
+        try:
+            return super()._forward_reduce_state_update(*args, **kwargs)
+        except BaseException:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            raise
+
+    def _apply(self, fn: Callable, exclude_state: Sequence[str] = ()) -> nn.Module:
+        # set_dtype() casts every state and buffer to its dtype; int64 ones hold counts (a float table
+        # rounds them, half precision above 2048, and update() cannot add to it) or bits (the feature
+        # metric's bin edges), so they only take the device move.
+        name = self._layout.attribute
+        moved = fn(torch.zeros(1, dtype=torch.long, device=self.device))
+        if moved.dtype == torch.long:
+            return super()._apply(fn, exclude_state)
+        buffers = {key: b for key, b in self._buffers.items() if b is not None and b.dtype == torch.long}
+        this = super()._apply(fn, (*exclude_state, name))
+        this._buffers.update({key: b.to(moved.device) for key, b in buffers.items()})
+        setattr(this, name, self._layout.to_device(getattr(this, name), moved.device))
+        this._defaults[name] = self._layout.to_device(this._defaults[name], moved.device)
+        return this
 
     def _wrap_compute(self, compute: Any) -> Any:
         # torchmetrics squeezes one-element results; with num_clusterings=1 that would drop the

@@ -5,6 +5,7 @@ from typing import Any, Optional, Tuple, Union
 from torch import Tensor
 
 from torch_mi import _matching
+from torch_mi._validation import flatten_label_maps
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
 
@@ -15,6 +16,9 @@ class ClusterAccuracy(ContingencyMetric):
     The share of samples that the best one-to-one map of pred clusters to target classes gets right,
     in [0, 1]; rectangular tables allowed (unmatched clusters count as errors). Only the matching
     leaves the device, solved by SciPy — install it with ``pip install 'torch_mi[accuracy]'``.
+
+    ``update(preds, target)`` takes (N,) labels, label maps of one shape (N, ...) such as segmentation
+    masks, or (N, C, ...) float scores (their argmax over C is the cluster), as torchmetrics does.
 
     Args:
         num_classes: as in torchmetrics, the first positional parameter; here optional. An int K
@@ -40,6 +44,13 @@ class ClusterAccuracy(ContingencyMetric):
     ) -> None:
         super().__init__(num_classes=num_classes, num_clusterings=num_clusterings, ignore_index=ignore_index,
                          validate_args=validate_args, **kwargs)
+
+    def update(self, preds: Any, target: Any) -> None:
+        """Add a batch; as in torchmetrics, label maps (N, ...) of one shape and (N, C, ...) float
+        scores (their argmax over C) are taken too, with ``num_clusterings=None``."""
+        if self.num_clusterings is None:
+            preds, target = flatten_label_maps(preds, target)
+        super().update(preds, target)
 
     def compute(self) -> Tensor:
         return self._finish(_matching.cluster_accuracy(self.accumulated_table()))
