@@ -52,7 +52,8 @@ def group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
     """
     if not values.is_floating_point():
         return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, groups, values)
-    bounds = torch.searchsorted(groups, torch.arange(num_groups + 1, device=groups.device))
+    # Group columns may be strided views of a table's columns: searchsorted warns, and copies anyway.
+    bounds = torch.searchsorted(groups.contiguous(), torch.arange(num_groups + 1, device=groups.device))
     return torch.segment_reduce(values, "sum", lengths=torch.diff(bounds), unsafe=True)
 
 
