@@ -52,7 +52,7 @@ def test_score_files(csv_file, labels):
 
 @pytest.mark.parametrize(("call", "fragment"), [
     (lambda: score_table(pa.table({"t": [1, 2]}), "t"), "no column besides the target"),
-    (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", "q"), "column 'q' not found"),
+    (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", "q"), r"preds column 'q' \(--preds\) not found in Table"),
     (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", average_method="median"), "average method"),
     (lambda: score_table(pa.table({"t": [1, 2], "p": [1.5, 1]}), "t"), "floating-point"),
     (lambda: score_table(pa.table({"t": [1, None], "p": [1, 1]}), "t"), "missing values"),
@@ -61,6 +61,26 @@ def test_score_files(csv_file, labels):
 def test_bad_calls_raise_input_error(call, fragment):
     with pytest.raises(InputError, match=fragment):
         call()
+
+
+@pytest.mark.parametrize(("option", "value", "error", "fragment"), [
+    ("batch_rows", 0, InputError, r"`batch_rows` \(--batch-rows, rows read per batch\) must be from 1 to 2147483647; got 0"),
+    ("batch_rows", 2**31, InputError, "must be from 1 to 2147483647; got 2147483648"),
+    ("block_size", 2**40, InputError, "`block_size` .* got 1099511627776"),
+    ("block_size", 1.5, TypeError, r"`block_size` \(--block-size, CSV bytes read per batch\) must be an int; got 1.5"),
+    ("batch_rows", True, TypeError, "`batch_rows` .* must be an int; got True of type bool"),
+])
+def test_read_sizes_are_checked_before_pyarrow_sees_them(csv_file, option, value, error, fragment):
+    with pytest.raises(error, match=fragment):
+        score_files([csv_file], target="truth", **{option: value})
+    if option == "batch_rows":
+        with pytest.raises(error, match=fragment):
+            score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", batch_rows=value)
+
+
+def test_read_sizes_take_numpy_integers(csv_file, labels):
+    report = score_files([csv_file], target="truth", preds="noisy", block_size=np.int64(4096), batch_rows=np.int32(7))
+    _check(report, labels["truth"], {"noisy": labels["noisy"]})
 
 
 def test_a_table_of_the_wrong_type_is_a_type_error():

@@ -49,8 +49,16 @@ BAD_INPUTS = [
     ("empty directory", ["{tmp}/hollow", "--target", "t"], "holds no files"),
     ("directory of mixed formats", ["{tmp}/mixed", "--target", "t"], "several formats (csv, npy)"),
     ("stdin with a file", ["-", "{tmp}/ok.csv", "--target", "t"], "cannot be combined"),
-    ("missing target column", ["{tmp}/ok.csv", "--target", "x"], "available columns: t, p, f, gap"),
-    ("missing preds column", ["{tmp}/ok.csv", "--target", "t", "--preds", "p", "y"], "column 'y' not found in"),
+    ("missing target column", ["{tmp}/ok.csv", "--target", "x"],
+     "target column 'x' (--target) not found in {tmp}/ok.csv; available columns: t, p, f, gap"),
+    ("missing preds column", ["{tmp}/ok.csv", "--target", "t", "--preds", "p", "y"],
+     "preds column 'y' (--preds) not found in"),
+    ("parquet from stdin", ["-", "--target", "t", "--input-format", "parquet"],
+     "- (stdin) is read as CSV or TSV; --input-format parquet needs a file"),
+    ("line longer than a block", ["{tmp}/ok.csv", "--target", "t", "--block-size", "8"],
+     "a line is longer than the block size (8 bytes); pass a larger --block-size"),
+    ("header longer than a block", ["{tmp}/ok.csv", "--target", "t", "--block-size", "4"],
+     "a line is longer than the block size (4 bytes); pass a larger --block-size"),
     ("semicolons not sniffed", ["{tmp}/semicolons.csv", "--target", "truth", "--delimiter", ","],
      "pass --delimiter ';'"),
     ("float column", ["{tmp}/ok.csv", "--target", "t", "--preds", "f"], "non-integer numbers (e.g. '0.0')"),
@@ -96,7 +104,7 @@ def test_bad_input_gives_one_line_and_status_2(capsys, bad, argv, fragment):
     assert err.startswith("torch-mi: error: ")
     assert err.count("\n") == 1 and err.endswith("\n")
     assert "Traceback" not in err
-    assert fragment in err
+    assert fragment.format(tmp=bad) in err
 
 
 def test_ignore_label_must_fit_an_integer_column(capsys, tmp_path):
@@ -114,12 +122,18 @@ def test_ignore_label_must_fit_an_integer_column(capsys, tmp_path):
     ["--precision", "-1"],
     ["--format", "xml"],
     ["--delimiter", ";;"],
-], ids=["no target", "average method", "block size", "batch rows", "precision", "format", "delimiter"])
+    ["--block-size", "2147483648"],  # pyarrow takes a C int
+    ["--batch-rows", str(2**63)],
+], ids=["no target", "average method", "block size", "batch rows", "precision", "format", "delimiter",
+        "block size above a C int", "batch rows above a C int"])
 def test_bad_arguments_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
-    assert "torch-mi: error: " in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "torch-mi: error: " in err and "Traceback" not in err
+    if argv[0] in ("--block-size", "--batch-rows") and argv[1].isdigit() and int(argv[1]) > 1:
+        assert f"argument {argv[0]}: expected an integer from 1 to 2147483647, got '{argv[1]}'" in err
 
 
 def test_one_gpu_index_for_every_rank_of_a_node_is_refused_before_any_group_starts(monkeypatch):

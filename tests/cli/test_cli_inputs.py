@@ -68,6 +68,39 @@ def test_directory_of_csv_files(capsys, tmp_path, labels):
     assert_matches_sklearn(report, labels["truth"], {"words": labels["words"]})
 
 
+@pytest.mark.parametrize("by", ["glob", "directory"])
+def test_one_column_stored_as_integers_in_one_file_and_text_in_the_next(capsys, tmp_path, labels, by):
+    # pyarrow.dataset would read both files with the first one's schema and fail on the text.
+    half = 300
+    (tmp_path / "runs").mkdir()
+    pq.write_table(pa.table({"t": labels["truth"][:half], "p": labels["noisy"][:half]}), tmp_path / "runs" / "a.parquet")
+    pq.write_table(pa.table({"t": labels["truth"][half:], "p": labels["words"][half:]}), tmp_path / "runs" / "b.parquet")
+    where = tmp_path / "runs" / "*.parquet" if by == "glob" else tmp_path / "runs"
+    report = run_json(capsys, str(where), "--target", "t")
+    preds = np.concatenate([labels["noisy"][:half].astype(str), labels["words"][half:]])
+    assert_matches_sklearn(report, labels["truth"], {"p": preds})
+
+
+def test_a_column_missing_from_one_file_is_named_not_read_as_nulls(capsys, tmp_path, labels):
+    half = 300
+    pq.write_table(pa.table({n: labels[n][:half] for n in ("truth", "noisy", "random")}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({n: labels[n][half:] for n in ("truth", "noisy")}), tmp_path / "b.parquet")
+    status, _, err = run(capsys, str(tmp_path / "*.parquet"), "--target", "truth", "--preds", "random")
+    assert status == 2
+    assert f"preds column 'random' (--preds) not found in {tmp_path / 'b.parquet'}; available columns: truth, noisy" in err
+    # By default the preds are the columns that every file has.
+    report = run_json(capsys, str(tmp_path / "*.parquet"), "--target", "truth")
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"]})
+
+
+def test_csv_files_of_one_dataset_each_have_their_own_delimiter_and_column_order(capsys, tmp_path, labels):
+    half = 300
+    write(tmp_path / "a.csv", csv_text({n: labels[n][:half] for n in ("truth", "noisy")}))
+    write(tmp_path / "b.csv", csv_text({n: labels[n][half:] for n in ("noisy", "truth")}, ";"))
+    report = run_json(capsys, str(tmp_path / "*.csv"), "--target", "truth")
+    assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"]})
+
+
 def test_stdin(csv_file, labels):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-m", "torch_mi", "-", "--target", "truth", "--preds", "noisy,words",
@@ -77,6 +110,27 @@ def test_stdin(csv_file, labels):
     report = json.loads(done.stdout)
     assert report["source"] == "<stdin>"
     assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"], "words": labels["words"]})
+
+
+@pytest.fixture(scope="module")
+def more_rows() -> bytes:
+    """Megabytes of rows: pyarrow is still reading stdin ahead on its own thread when an error ends the
+    process, which aborted (exit 134) until the stream was stopped first."""
+    return b"".join(b"%d,%d\n" % (i % 7, i % 5) for i in range(10**6)) * 3
+
+
+@pytest.mark.parametrize(("head", "argv", "fragment"), [
+    (b"t,p\n1,2\n3\n", ["--target", "t"], "Expected 2 columns"),
+    (b"t,p\n", ["--target", "t", "--preds", "x"], "preds column 'x' (--preds) not found"),
+    (b"t,p\n" + b"1,2\n" * 10**6 + b"3\n", ["--target", "t"], "Expected 2 columns"),
+], ids=["first block", "missing column", "later block"])
+def test_stdin_error_with_more_input_behind_it_exits_2(more_rows, head, argv, fragment):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "torch_mi", "-", *argv], input=head + more_rows, env=env,
+                          capture_output=True, timeout=120)
+    err = done.stderr.decode()
+    assert (done.returncode, err.count("\n")) == (2, 1), err[-2000:]
+    assert err.startswith("torch-mi: error: ") and fragment in err
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 import torch_mi
 from torch_mi._validation import AVERAGE_METHODS
 from torch_mi.cli.metric_registry import DEFAULT, help_text
 from torch_mi.cli.report import OUTPUT_FORMATS
-from torch_mi.cli.sources import INPUT_FORMATS
+from torch_mi.cli.sources import INPUT_FORMATS, MAX_READ_SIZE
 
 EXAMPLE_TARGET = "digit"
 
@@ -91,9 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CSV field delimiter (default: sniffed from the first KB: , ; tab or |)")
     parser.add_argument("--device", default="cpu",
                         help="torch device that counts the labels, e.g. cuda (default: %(default)s)")
-    parser.add_argument("--block-size", metavar="BYTES", type=_positive_int, default=1 << 20,
+    parser.add_argument("--block-size", metavar="BYTES", type=_read_size, default=1 << 20,
                         help="CSV bytes read per batch (default: %(default)s)")
-    parser.add_argument("--batch-rows", metavar="ROWS", type=_positive_int, default=1 << 16,
+    parser.add_argument("--batch-rows", metavar="ROWS", type=_read_size, default=1 << 16,
                         help="rows read per batch from Parquet, .npy and .npz (default: %(default)s)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bar (it only shows on a terminal, and only for long runs)")
@@ -108,19 +109,20 @@ def _delimiter(text: str) -> str:
     return text
 
 
-def _positive_int(text: str) -> int:
-    return _int_at_least(text, 1)
+def _read_size(text: str) -> int:
+    return _int_at_least(text, 1, MAX_READ_SIZE)
 
 
 def _non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
 
 
-def _int_at_least(text: str, low: int) -> int:
+def _int_at_least(text: str, low: int, high: Optional[int] = None) -> int:
     try:
         value = int(text)
     except ValueError:
         value = low - 1
-    if value < low:
-        raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
+    if value < low or (high is not None and value > high):
+        expected = f">= {low}" if high is None else f"from {low} to {high}"
+        raise argparse.ArgumentTypeError(f"expected an integer {expected}, got {text!r}")
     return value

@@ -201,7 +201,7 @@ def _plan(source: Source, target: str, preds: Labels, ignore_label: Optional[str
     if not chosen:
         raise InputError("no preds column named")
     names = list(dict.fromkeys([target, *chosen]))
-    kinds = source.check(names)
+    kinds = source.check(names, target)
     heatmap_index = None
     if heatmap:
         heatmap_preds = chosen[0] if heatmap_preds is None else heatmap_preds

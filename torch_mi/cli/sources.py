@@ -12,12 +12,16 @@ Parquet and NumPy columns keep their stored types.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import glob
 import io
 import sys
+import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Optional, Sequence, Union
 
@@ -41,6 +45,8 @@ _MAGIC = ((b"PAR1", "parquet"), (b"\x93NUMPY", "npy"), (b"PK\x03\x04", "npz"))
 _SNIFF_BYTES = 1024
 _SNIFFED_DELIMITERS = ",;\t|"
 _MAX_LISTED_COLUMNS = 20
+_STOP_WAIT_S = 1.0
+MAX_READ_SIZE = 2**31 - 1  # pyarrow's CSV block size and batch size are C ints
 
 PathLike = Union[str, Path]
 
@@ -65,12 +71,15 @@ class Source:
         first, *others = self.inputs
         return [name for name in first.columns if all(name in other.columns for other in others)]
 
-    def check(self, names: list[str]) -> dict[str, str]:
-        """Check that the named columns exist and hold labels; return each one's kind (integer or text)."""
+    def check(self, names: list[str], target: Optional[str] = None) -> dict[str, str]:
+        """Check that the named columns exist and hold labels; return each one's kind (integer or text).
+        ``target`` names the target among them, for the error to name the option (--target, --preds)."""
         for name in names:
             for item in self.inputs:
                 if name not in item.columns:
-                    raise InputError(f"column {name!r} not found in {item.name}; {_listed(item)}")
+                    role = "target column" if name == target else "column" if target is None else "preds column"
+                    option = "" if target is None else " (--target)" if name == target else " (--preds)"
+                    raise InputError(f"{role} {name!r}{option} not found in {item.name}; {_listed(item)}")
         for item in self.inputs:
             item.check_columns(names)
         return {name: common_kind([column_kind(name, item.columns[name]) for item in self.inputs])
@@ -111,10 +120,15 @@ def open_paths(
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}")
     if delimiter is not None and len(delimiter) != 1:
         raise InputError(f"the delimiter must be one character; got {delimiter!r}")
-    options = _Options(input_format, delimiter, block_size, batch_rows)
+    check_read_size(block_size, "block_size", "CSV bytes read per batch")
+    check_read_size(batch_rows, "batch_rows", "rows read per batch")
+    options = _Options(input_format, delimiter, int(block_size), int(batch_rows))
     if STDIN in paths:
         if len(paths) > 1:
             raise InputError("- (stdin) cannot be combined with other inputs")
+        if input_format not in (None, "csv", "tsv"):
+            # Parquet and NumPy readers seek; a pipe cannot.
+            raise InputError(f"- (stdin) is read as CSV or TSV; --input-format {input_format} needs a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
         return Source("<stdin>", "csv", [_stdin_input(stream, options)], shared=False)
     inputs: list[Any] = []
@@ -135,6 +149,15 @@ def open_paths(
     inputs.extend(_file_inputs(list(dict.fromkeys(files)), options))
     formats = sorted({item.format for item in inputs})
     return Source(", ".join(paths), formats[0] if len(formats) == 1 else "+".join(formats), inputs)
+
+
+def check_read_size(value: Any, name: str, meaning: str) -> None:
+    """``block_size`` / ``batch_rows``: an int from 1 to MAX_READ_SIZE (the option is ``--block-size`` ...)."""
+    option = "--" + name.replace("_", "-")
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"`{name}` ({option}, {meaning}) must be an int; got {value!r} of type {type(value).__name__}")
+    if not 1 <= value <= MAX_READ_SIZE:
+        raise InputError(f"`{name}` ({option}, {meaning}) must be from 1 to {MAX_READ_SIZE}; got {value}")
 
 
 @dataclass
@@ -174,7 +197,7 @@ def _file_inputs(files: list[Path], options: _Options) -> list[Any]:
         if fmt in ("npy", "npz"):
             inputs.extend(_numpy_input(path, fmt, options) for path in group)
         else:
-            inputs.append(DatasetInput(group, fmt, None, options))
+            inputs.extend(_dataset_inputs(group, fmt, None, options))
     return inputs
 
 
@@ -198,7 +221,7 @@ def _directory_inputs(directory: Path, options: _Options) -> list[Any]:
     fmt = formats.pop()
     if fmt in ("npy", "npz"):
         return [_numpy_input(path, fmt, options) for path in files]
-    return [DatasetInput(files, fmt, directory.resolve(), options, name=str(directory))]
+    return _dataset_inputs(files, fmt, directory.resolve(), options, name=str(directory))
 
 
 def _numpy_input(path: Path, fmt: str, options: _Options) -> Any:
@@ -211,41 +234,82 @@ def _numpy_input(path: Path, fmt: str, options: _Options) -> Any:
 
 
 # ------------------------------------------------------------------------------ CSV / Parquet
-class DatasetInput:
-    """CSV or Parquet files (a directory's, with hive partition keys as columns) through pyarrow.dataset."""
+def _dataset_inputs(files: list[Path], fmt: str, base_dir: Optional[Path], options: _Options,
+                    name: Optional[str] = None) -> list[DatasetInput]:
+    """One :class:`DatasetInput` per layout among the files (CSV: delimiter and header; Parquet: the
+    stored schema). pyarrow.dataset reads every file with one schema, its first file's: a later file
+    whose column holds text where the first holds integers would fail to parse, and a column it lacks
+    would read as nulls. As separate inputs they are checked and given label ids like separate files."""
+    layouts: list[tuple[Any, list[Path]]] = []
+    for path, layout in zip(files, _layouts(files, fmt, options)):
+        for known, group in layouts:
+            if known == layout:
+                group.append(path)
+                break
+        else:
+            layouts.append((layout, [path]))
+    if len(layouts) == 1:
+        return [DatasetInput(files, fmt, base_dir, options, layouts[0][0], name=name)]
+    return [DatasetInput(group, fmt, base_dir, options, layout) for layout, group in layouts]
 
-    def __init__(self, files: list[Path], fmt: str, base_dir: Optional[Path], options: _Options,
+
+def _layouts(files: list[Path], fmt: str, options: _Options) -> list[Any]:
+    if fmt == "parquet":
+        try:
+            fragments = ds.dataset([str(path) for path in files], format="parquet").get_fragments()
+            return [fragment.physical_schema.remove_metadata() for fragment in fragments]
+        except (pa.ArrowException, OSError) as error:
+            raise InputError(f"cannot read {_files_name(files, fmt)} as parquet: {one_line(error)}") from None
+    return [_csv_dialect(path, fmt, options) for path in files]
+
+
+def _csv_dialect(path: Path, fmt: str, options: _Options) -> tuple[str, tuple[str, ...]]:
+    """A CSV file's delimiter (given or sniffed) and header."""
+    try:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            head = _read_head(stream)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"cannot read {str(path)!r}: {one_line(error)}") from None
+    if not head.strip():
+        raise InputError(f"{str(path)!r} is empty: a CSV file needs a header line")
+    delimiter, header = _sniff(head, "\t" if fmt == "tsv" else options.delimiter)
+    return delimiter, tuple(header)
+
+
+def _files_name(files: list[Path], fmt: str) -> str:
+    return str(files[0]) if len(files) == 1 else f"{len(files)} {fmt} files"
+
+
+class DatasetInput:
+    """CSV or Parquet files of one layout (a directory's, with hive partition keys as columns) through
+    pyarrow.dataset; ``layout`` is the CSV dialect or the Parquet schema that they share."""
+
+    def __init__(self, files: list[Path], fmt: str, base_dir: Optional[Path], options: _Options, layout: Any,
                  name: Optional[str] = None) -> None:
-        self.name = name or (str(files[0]) if len(files) == 1 else f"{len(files)} {fmt} files")
+        self.name = name or _files_name(files, fmt)
         self.format = "csv" if fmt == "tsv" else fmt
         self.delimiter: Optional[str] = None
         self._batch_rows = options.batch_rows
+        self._block_size = options.block_size
         try:
             if self.format == "parquet":
                 file_format: ds.FileFormat = ds.ParquetFileFormat()
             else:
-                file_format = self._csv_format(files[0], fmt, options)
+                self.delimiter, header = layout
+                file_format = ds.CsvFileFormat(
+                    parse_options=pa_csv.ParseOptions(delimiter=self.delimiter),
+                    convert_options=_text_columns(list(header)),
+                    read_options=pa_csv.ReadOptions(block_size=options.block_size),
+                )
             self.dataset = ds.dataset(
                 [str(path) for path in files], format=file_format,
                 partitioning=ds.partitioning(flavor="hive") if base_dir is not None else None,
                 partition_base_dir=str(base_dir) if base_dir is not None else None,
             )
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {self.name} as {fmt}: {one_line(error)}") from None
+            raise InputError(f"cannot read {self.name} as {fmt}: {_csv_problem(error, self._block_size)}") from None
         schema = self.dataset.schema
         self.columns = dict(zip(schema.names, schema.types))
-
-    def _csv_format(self, first: Path, fmt: str, options: _Options) -> ds.FileFormat:
-        with pa.input_stream(str(first), compression="detect") as stream:
-            head = _read_head(stream)
-        if not head.strip():
-            raise InputError(f"{str(first)!r} is empty: a CSV file needs a header line")
-        self.delimiter, header = _sniff(head, "\t" if fmt == "tsv" else options.delimiter)
-        return ds.CsvFileFormat(
-            parse_options=pa_csv.ParseOptions(delimiter=self.delimiter),
-            convert_options=_text_columns(header),
-            read_options=pa_csv.ReadOptions(block_size=options.block_size),
-        )
 
     def check_columns(self, names: list[str]) -> None:
         """Columns of one dataset can always be read together."""
@@ -268,7 +332,15 @@ class DatasetInput:
             for batch in scanner.to_batches():
                 yield {name: batch.column(name) for name in names}
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {fragment.path!r}: {one_line(error)}") from None
+            raise InputError(f"cannot read {fragment.path!r}: {_csv_problem(error, self._block_size)}") from None
+
+
+def _csv_problem(error: BaseException, block_size: int) -> str:
+    """pyarrow's message, or, where a line did not fit in one block, what to do about it."""
+    text = one_line(error)
+    if "straddl" in text or "cannot infer number of columns" in text:
+        return f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+    return text
 
 
 def _bind(function: Callable[..., Any], first: Any) -> Callable[..., Any]:
@@ -311,32 +383,67 @@ def _sniff(head: bytes, delimiter: Optional[str]) -> tuple[str, list[str]]:
 
 # -------------------------------------------------------------------------------------- stdin
 class _Prefixed(io.RawIOBase):
-    """The bytes already read from a stream, then the rest of the stream."""
+    """The bytes already read from a stream, then the rest of the stream.
+
+    pyarrow reads it ahead on one of its own threads, which takes the GIL for each read. A read still
+    running when the interpreter finalizes aborts the process (exit 134), so :meth:`stop` ends the
+    stream, and is called when reading fails and at exit.
+    """
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self._head = memoryview(head)
         self._rest = rest
+        self._state = threading.Condition()
+        self._reading = False
+        self._stopped = False
+        self._drained = False  # a read after stop() has returned end-of-stream: pyarrow asks no more
+        atexit.register(self.stop)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if len(self._head):
-            count = min(len(buffer), len(self._head))
-            buffer[:count] = self._head[:count]
-            self._head = self._head[count:]
-            return count
-        data = self._rest.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
+        with self._state:
+            if self._stopped:
+                self._drained = True
+                self._state.notify_all()
+                return 0
+            self._reading = True
+        try:
+            if len(self._head):
+                count = min(len(buffer), len(self._head))
+                buffer[:count] = self._head[:count]
+                self._head = self._head[count:]
+                return count
+            data = self._rest.read(len(buffer))
+            buffer[:len(data)] = data
+            if not data:  # the stream's own end: pyarrow reads no further, nothing to stop at exit
+                atexit.unregister(self.stop)
+            return len(data)
+        finally:
+            with self._state:
+                self._reading = False
+                self._state.notify_all()
+
+    def stop(self) -> None:
+        """Later reads see end-of-stream; wait (a bounded time: stdin may stall) for the read in
+        flight and for pyarrow's reader to see the end, then let its thread give the GIL back."""
+        atexit.unregister(self.stop)
+        with self._state:
+            self._stopped = True
+            self._state.wait_for(lambda: not self._reading, _STOP_WAIT_S)
+            self._state.wait_for(lambda: self._drained, _STOP_WAIT_S)
+        time.sleep(0.01)
 
 
 class StdinInput:
     name = "<stdin>"
     format = "csv"
 
-    def __init__(self, reader: pa_csv.CSVStreamingReader, delimiter: str) -> None:
+    def __init__(self, reader: pa_csv.CSVStreamingReader, stream: _Prefixed, delimiter: str, block_size: int) -> None:
         self._reader = reader
+        self._stream = stream
+        self._block_size = block_size
         self.delimiter = delimiter
         self.columns = dict(zip(reader.schema.names, reader.schema.types))
 
@@ -351,7 +458,8 @@ class StdinInput:
             for batch in self._reader:
                 yield {name: batch.column(name) for name in names}
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read <stdin>: {one_line(error)}") from None
+            self._stream.stop()
+            raise InputError(f"cannot read <stdin>: {_csv_problem(error, self._block_size)}") from None
 
 
 def _stdin_input(stream: IO[bytes], options: _Options) -> StdinInput:
@@ -359,16 +467,18 @@ def _stdin_input(stream: IO[bytes], options: _Options) -> StdinInput:
     if not head.strip():
         raise InputError("<stdin> is empty: CSV on stdin needs a header line")
     delimiter, header = _sniff(head, "\t" if options.input_format == "tsv" else options.delimiter)
+    prefixed = _Prefixed(head, stream)
     try:
         reader = pa_csv.open_csv(
-            pa.PythonFile(io.BufferedReader(_Prefixed(head, stream)), mode="r"),
+            pa.PythonFile(io.BufferedReader(prefixed), mode="r"),
             read_options=pa_csv.ReadOptions(block_size=options.block_size),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter),
             convert_options=_text_columns(header),
         )
     except (pa.ArrowException, OSError) as error:
-        raise InputError(f"cannot read <stdin> as CSV: {one_line(error)}") from None
-    return StdinInput(reader, delimiter)
+        prefixed.stop()
+        raise InputError(f"cannot read <stdin> as CSV: {_csv_problem(error, options.block_size)}") from None
+    return StdinInput(reader, prefixed, delimiter, options.block_size)
 
 
 # -------------------------------------------------------------------------------------- tables
@@ -419,5 +529,6 @@ def _is_pandas(table: Any) -> bool:
 
 def open_table(table: Any, batch_rows: int = 1 << 16) -> Source:
     """An in-memory table as a :class:`Source` (each rank scores its own table)."""
-    item = TableInput(table, batch_rows)
+    check_read_size(batch_rows, "batch_rows", "rows read per batch")
+    item = TableInput(table, int(batch_rows))
     return Source(item.name, "table", [item], shared=False)
