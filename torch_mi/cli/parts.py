@@ -1,4 +1,4 @@
-"""The unit that ranks share out: a piece of the input read whole by one rank."""
+"""The unit that ranks share out (a piece of the input read whole by one rank), and how inputs are read."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ class Part:
 
     def batches(self, names: list[str]) -> Iterator[Batch]:
         return self.read(names)
+
+
+@dataclass
+class ReadOptions:
+    """How the files are read: the command's --input-format, --delimiter, --block-size, --batch-rows."""
+
+    input_format: Optional[str]
+    delimiter: Optional[str]
+    block_size: int
+    batch_rows: int

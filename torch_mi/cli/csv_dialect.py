@@ -1,0 +1,56 @@
+"""CSV text as labels: the delimiter and header from a file's first KB, every column read as text."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any, Optional
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from torch_mi.cli.errors import one_line
+
+SNIFF_BYTES = 1024
+SNIFFED_DELIMITERS = ",;\t|"
+
+
+def text_columns(header: list[str]) -> pa_csv.ConvertOptions:
+    # Every column as text: a label is what is written. Only an empty cell is missing ("NA" may
+    # be a cluster's name).
+    return pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
+                                 strings_can_be_null=True, null_values=[""])
+
+
+def read_head(stream: Any) -> bytes:
+    """At least the first KB, and at least the first line (the header), of a byte stream."""
+    read = getattr(stream, "read1", None) or stream.read
+    head = b""
+    while len(head) < SNIFF_BYTES or b"\n" not in head:
+        chunk = read(1 << 16)
+        if not chunk:
+            break
+        head += bytes(chunk)
+    return head
+
+
+def sniff(head: bytes, delimiter: Optional[str]) -> tuple[str, list[str]]:
+    """The delimiter (given, or sniffed from the first KB) and the header's column names."""
+    text = head.decode("utf-8", errors="replace")
+    if delimiter is None:
+        lines = text[:max(SNIFF_BYTES, text.find("\n") + 1)]
+        if len(text) > len(lines):  # whole lines only: a cut line would look like a different dialect
+            lines = lines[:lines.rfind("\n") + 1] or lines
+        try:
+            delimiter = csv.Sniffer().sniff(lines, delimiters=SNIFFED_DELIMITERS).delimiter
+        except csv.Error:
+            delimiter = ","
+    header = next(csv.reader([text.splitlines()[0] if text else ""], delimiter=delimiter), [])
+    return delimiter, header
+
+
+def csv_problem(error: BaseException, block_size: int) -> str:
+    """pyarrow's message, or, where a line did not fit in one block, what to do about it."""
+    text = one_line(error)
+    if "straddl" in text or "cannot infer number of columns" in text:
+        return f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+    return text
