@@ -40,3 +40,9 @@ __all__ = [
     "functional",
 ]
 __version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> object:
+    from torch_mi._elsewhere import missing
+
+    raise missing('torch_mi', name)

@@ -213,3 +213,9 @@ def contingency_matrix(
 
 mutual_info_classif = sklearn_errors(sklearn_mutual_info_classif)
 mutual_info_regression = sklearn_errors(sklearn_mutual_info_regression)
+
+
+def __getattr__(name: str) -> object:
+    from torch_mi._elsewhere import missing
+
+    raise missing('torch_mi.sklearn', name)

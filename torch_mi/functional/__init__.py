@@ -51,3 +51,9 @@ __all__ = [
     "v_measure_score",
     "variation_of_information",
 ]
+
+
+def __getattr__(name: str) -> object:
+    from torch_mi._elsewhere import missing
+
+    raise missing('torch_mi.functional', name)
