@@ -29,8 +29,6 @@ JMLR 11, 2010, eq. 24a). Computed in float64, with no Python loop over clusters:
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 

@@ -19,6 +19,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError as SkInvalidParameterError
 
 import torch_mi.feature_selection as fs
+from torch_mi import _feature_noise
 from torch_mi import sklearn as tms
 from torch_mi._sklearn_compat import InvalidParameterError
 from torch_mi._binning import dense_codes
@@ -215,7 +216,7 @@ def test_noise_drawn_in_row_chunks_is_one_stream(monkeypatch):
     rng = np.random.default_rng(4)
     X, y = torch.from_numpy(rng.standard_normal((100, 3))), torch.from_numpy(rng.standard_normal(100))
     whole = fs.mutual_info_regression(X, y, random_state=11)
-    monkeypatch.setattr(fs, "_NOISE_ROWS", 7)
+    monkeypatch.setattr(_feature_noise, "_NOISE_ROWS", 7)
     assert torch.equal(fs.mutual_info_regression(X, y, random_state=11), whole)
 
 

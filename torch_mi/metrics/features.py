@@ -16,7 +16,7 @@ from torch import Tensor
 
 from torch_mi import _information
 from torch_mi._validation import check_average_method, check_bool, check_log_base, check_optional_int
-from torch_mi.feature_selection import _binned, apply_bin_edges, features_as_clusterings
+from torch_mi._binned_mi import apply_bin_edges, binned_codes, features_as_clusterings
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
 
@@ -90,7 +90,7 @@ class FeatureMutualInfo(ContingencyMetric):
 
     def update(self, X: Any, y: Any) -> None:  # noqa: N803 - scikit-learn's name for the feature matrix
         """Count the batch: X (N, F) codes (or values, with ``bin_edges``), y (N,) target labels."""
-        codes = X if self.bin_edges is None else _binned(X, self.bin_edges, check_finite=self.validate_args)
+        codes = X if self.bin_edges is None else binned_codes(X, self.bin_edges, check_finite=self.validate_args)
         super().update(features_as_clusterings(codes), y)
 
     def compute(self) -> Tensor:
