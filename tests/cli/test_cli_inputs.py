@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import os
 import subprocess
 import sys
+import weakref
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from .cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
+
+from torch_mi.cli import open_paths, score_columns
 
 
 @pytest.fixture()
@@ -131,6 +136,18 @@ def test_stdin_error_with_more_input_behind_it_exits_2(more_rows, head, argv, fr
     err = done.stderr.decode()
     assert (done.returncode, err.count("\n")) == (2, 1), err[-2000:]
     assert err.startswith("torch-mi: error: ") and fragment in err
+
+
+def test_stdin_read_to_its_end_is_not_kept_alive_for_exit(csv_file, labels):
+    # The stream registers its stop with atexit until it reaches its end: scoring stdin in a long
+    # process must not pile up streams (and their buffers) in the atexit list.
+    source = open_paths("-", stdin=io.BytesIO(csv_file.read_bytes()), block_size=512)
+    stream = weakref.ref(source.inputs[0]._stream)
+    report = score_columns(source, "truth", "noisy")
+    assert_row_matches(report.scores[0].as_dict(), labels["truth"], labels["noisy"])
+    del source
+    gc.collect()
+    assert stream() is None
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])
