@@ -141,6 +141,7 @@ def test_log_base_scales_mutual_info_and_entropy():
     )
 
 
+@pytest.mark.filterwarnings("error")  # torch's "sparse invariant checks are implicitly disabled" too
 def test_contingency_matrix_labels_and_sparse_form():
     table, rows, cols = F.contingency_matrix([7, 7, -3, 10**15], [2, 2, 5, 5], return_labels=True)
     assert rows.tolist() == [2, 5] and cols.tolist() == [-3, 7, 10**15]

@@ -70,7 +70,9 @@ def contingency_matrix(
     col_labels, cols = torch.unique(pairs.preds, sorted=True, return_inverse=True)
     shape = (row_labels.numel(), col_labels.numel())
     if sparse:
-        table = torch.sparse_coo_tensor(torch.stack([rows, cols]), pairs.counts, shape).coalesce()
+        # The indices are in range by construction: say so, or torch warns that it did not check.
+        table = torch.sparse_coo_tensor(torch.stack([rows, cols]), pairs.counts, shape,
+                                        check_invariants=False).coalesce()
     else:
         table = torch.zeros(shape, dtype=torch.long, device=target.device)
         table[rows, cols] = pairs.counts
