@@ -13,7 +13,6 @@ Parquet and NumPy columns keep their stored types.
 from __future__ import annotations
 
 import glob
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -121,8 +120,7 @@ def open_paths(
         if input_format not in (None, "csv", "tsv"):
             # Parquet and NumPy readers seek; a pipe cannot.
             raise InputError(f"- (stdin) is read as CSV or TSV; --input-format {input_format} needs a file")
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return Source("<stdin>", "csv", [stdin_input(stream, options)], shared=False)
+        return Source("<stdin>", "csv", [stdin_input(stdin, options)], shared=False)
     inputs: list[Any] = []
     files: list[Path] = []
     for text in paths:
