@@ -35,6 +35,8 @@ def bad(tmp_path_factory) -> Path:
     write(tmp / "header_only.csv", "t,p\n")
     write(tmp / "ragged.csv", "t,p\n1,2\n3\n")
     write(tmp / "empty.csv", "")
+    write(tmp / "header_no_line_end.csv", "t,p")
+    (tmp / "bom_only.csv").write_bytes(b"\xef\xbb\xbf")
     (tmp / "mixed").mkdir()
     write(tmp / "mixed" / "a.csv", "t,p\n1,2\n")
     np.save(tmp / "mixed" / "b.npy", np.zeros(3, dtype=np.int64))
@@ -68,6 +70,9 @@ BAD_INPUTS = [
     ("header only", ["{tmp}/header_only.csv", "--target", "t"], "has no rows to score"),
     ("ragged csv", ["{tmp}/ragged.csv", "--target", "t"], "Expected 2 columns"),
     ("empty csv", ["{tmp}/empty.csv", "--target", "t"], "is empty"),
+    ("byte-order mark only", ["{tmp}/bom_only.csv", "--target", "t"], "bom_only.csv' is empty"),
+    ("header without a line end", ["{tmp}/header_no_line_end.csv", "--target", "t"],
+     "it holds only a header line (no line end, no rows to score)"),
     ("no rows", ["{tmp}/no_rows.parquet", "--target", "t"], "has no rows to score"),
     ("null parquet column", ["{tmp}/null.parquet", "--target", "t"], "has no values"),
     ("unknown format", ["{tmp}/mystery.dat", "--target", "t"], "pass --input-format"),

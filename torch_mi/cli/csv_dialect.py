@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 from typing import Any, Optional
 
@@ -48,9 +49,22 @@ def sniff(head: bytes, delimiter: Optional[str]) -> tuple[str, list[str]]:
     return delimiter, header
 
 
-def csv_problem(error: BaseException, block_size: int) -> str:
-    """pyarrow's message, or, where a line did not fit in one block, what to do about it."""
+def is_blank(head: bytes) -> bool:
+    """No header line: nothing, whitespace, or only a UTF-8 byte-order mark."""
+    return not head.removeprefix(codecs.BOM_UTF8).strip()
+
+
+def csv_problem(error: BaseException, block_size: int, head: bytes) -> str:
+    """pyarrow's message, or what it means where pyarrow's wording is about blocks. ``head`` is the
+    input's first bytes (:func:`read_head`: its first line, or all of it if it has no line end)."""
     text = one_line(error)
-    if "straddl" in text or "cannot infer number of columns" in text:
-        return f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+    too_long = f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+    if "straddl" in text:
+        return too_long
+    if "cannot infer number of columns" in text:
+        first_line = head.find(b"\n")
+        if first_line < 0 and len(head) < block_size:
+            return "it holds only a header line (no line end, no rows to score)"
+        if first_line < 0 or first_line >= block_size:
+            return too_long
     return text

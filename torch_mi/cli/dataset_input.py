@@ -7,15 +7,18 @@ as columns, decompresses ``.gz``/``.bz2``/``.zst``/``.lz4`` CSV, and streams bat
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Union
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
 
-from torch_mi.cli.csv_dialect import csv_problem, read_head, sniff, text_columns
+from torch_mi.cli.csv_dialect import csv_problem, is_blank, read_head, sniff, text_columns
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.parts import Batch, Part, ReadOptions
+
+
+_NO_ROWS = "no rows"  # the layout of a Parquet file without rows
 
 
 def dataset_inputs(files: list[Path], fmt: str, base_dir: Optional[Path], options: ReadOptions,
@@ -32,16 +35,21 @@ def dataset_inputs(files: list[Path], fmt: str, base_dir: Optional[Path], option
                 break
         else:
             layouts.append((layout, [path]))
+    if len(layouts) > 1:  # files without rows add nothing, and their stored types may be anything (null)
+        layouts = [(layout, group) for layout, group in layouts if layout is not _NO_ROWS]
     if len(layouts) == 1:
-        return [DatasetInput(files, fmt, base_dir, options, layouts[0][0], name=name)]
-    return [DatasetInput(group, fmt, base_dir, options, layout) for layout, group in layouts]
+        return [DatasetInput(layouts[0][1], fmt, base_dir, options, layouts[0][0], name=name)]
+    return [DatasetInput(group, fmt, base_dir, options, layout,
+                         name=None if name is None else f"{name} ({_files_name(group, fmt)})")
+            for layout, group in layouts]
 
 
 def _layouts(files: list[Path], fmt: str, options: ReadOptions) -> list[Any]:
     if fmt == "parquet":
         try:
             fragments = ds.dataset([str(path) for path in files], format="parquet").get_fragments()
-            return [fragment.physical_schema.remove_metadata() for fragment in fragments]
+            return [fragment.physical_schema.remove_metadata() if fragment.metadata.num_rows else _NO_ROWS
+                    for fragment in fragments]
         except (pa.ArrowException, OSError) as error:
             raise InputError(f"cannot read {_files_name(files, fmt)} as parquet: {one_line(error)}") from None
     return [_csv_dialect(path, fmt, options) for path in files]
@@ -49,15 +57,24 @@ def _layouts(files: list[Path], fmt: str, options: ReadOptions) -> list[Any]:
 
 def _csv_dialect(path: Path, fmt: str, options: ReadOptions) -> tuple[str, tuple[str, ...]]:
     """A CSV file's delimiter (given or sniffed) and header."""
-    try:
-        with pa.input_stream(str(path), compression="detect") as stream:
-            head = read_head(stream)
-    except (pa.ArrowException, OSError) as error:
-        raise InputError(f"cannot read {str(path)!r}: {one_line(error)}") from None
-    if not head.strip():
+    head = _head(path)
+    if is_blank(head):
         raise InputError(f"{str(path)!r} is empty: a CSV file needs a header line")
     delimiter, header = sniff(head, "\t" if fmt == "tsv" else options.delimiter)
     return delimiter, tuple(header)
+
+
+def _head(path: Union[str, Path]) -> bytes:
+    """A (possibly compressed) CSV file's first bytes, as :func:`read_head` reads them."""
+    try:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            return read_head(stream)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"cannot read {str(path)!r}: {one_line(error)}") from None
+
+
+def _problem(error: BaseException, fmt: str, path: Union[str, Path], block_size: int) -> str:
+    return csv_problem(error, block_size, _head(path)) if fmt != "parquet" else one_line(error)
 
 
 def _files_name(files: list[Path], fmt: str) -> str:
@@ -91,7 +108,7 @@ class DatasetInput:
                 partition_base_dir=str(base_dir) if base_dir is not None else None,
             )
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {self.name} as {fmt}: {csv_problem(error, self._block_size)}") from None
+            raise InputError(f"cannot read {self.name} as {fmt}: {_problem(error, fmt, files[0], self._block_size)}") from None
         schema = self.dataset.schema
         self.columns = dict(zip(schema.names, schema.types))
 
@@ -116,7 +133,7 @@ class DatasetInput:
             for batch in scanner.to_batches():
                 yield {name: batch.column(name) for name in names}
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {fragment.path!r}: {csv_problem(error, self._block_size)}") from None
+            raise InputError(f"cannot read {fragment.path!r}: {_problem(error, self.format, fragment.path, self._block_size)}") from None
 
 
 def _bind(function: Callable[..., Any], first: Any) -> Callable[..., Any]:
