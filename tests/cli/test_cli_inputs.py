@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 import weakref
 
 import numpy as np
@@ -86,6 +88,20 @@ def test_one_column_stored_as_integers_in_one_file_and_text_in_the_next(capsys, 
     assert_matches_sklearn(report, labels["truth"], {"p": preds})
 
 
+def test_a_parquet_shard_without_rows_adds_nothing_whatever_its_stored_types(capsys, tmp_path, labels):
+    # pandas stores the columns of an empty object frame as null: alone in its layout, they would
+    # be refused as label columns.
+    pd = pytest.importorskip("pandas")
+    (tmp_path / "runs").mkdir()
+    pq.write_table(pa.table({"t": labels["truth"], "p": labels["noisy"]}), tmp_path / "runs" / "a.parquet")
+    pd.DataFrame({"t": pd.Series([], dtype=object), "p": pd.Series([], dtype=object)}).to_parquet(
+        tmp_path / "runs" / "b.parquet")
+    pq.write_table(pa.table({"t": pa.array([], pa.float64())}), tmp_path / "runs" / "c.parquet")
+    assert pq.read_schema(tmp_path / "runs" / "b.parquet").field("t").type == pa.null()
+    report = run_json(capsys, str(tmp_path / "runs"), "--target", "t")
+    assert_matches_sklearn(report, labels["truth"], {"p": labels["noisy"]})
+
+
 def test_a_column_missing_from_one_file_is_named_not_read_as_nulls(capsys, tmp_path, labels):
     half = 300
     pq.write_table(pa.table({n: labels[n][:half] for n in ("truth", "noisy", "random")}), tmp_path / "a.parquet")
@@ -136,6 +152,31 @@ def test_stdin_error_with_more_input_behind_it_exits_2(more_rows, head, argv, fr
     err = done.stderr.decode()
     assert (done.returncode, err.count("\n")) == (2, 1), err[-2000:]
     assert err.startswith("torch-mi: error: ") and fragment in err
+
+
+def test_stdin_error_while_the_writer_keeps_the_pipe_open_exits_2(more_rows):
+    # pyarrow's read-ahead thread is then blocked waiting for more input; a blocked read of the
+    # buffered sys.stdin held its lock through shutdown and aborted the process (exit 134).
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.Popen([sys.executable, "-m", "torch_mi", "-", "--target", "t"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+    def write():
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            done.stdin.write(b"t,p\n1,2\n3\n" + more_rows[:3_000_000])
+            done.stdin.flush()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        status = done.wait(timeout=120)  # while the pipe is still open
+        err = done.stderr.read().decode()
+    finally:
+        done.kill()
+        with contextlib.suppress(BrokenPipeError):
+            done.stdin.close()
+    assert (status, err.count("\n")) == (2, 1), err[-2000:]
+    assert err.startswith("torch-mi: error: ") and "Expected 2 columns" in err
 
 
 def test_stdin_read_to_its_end_is_not_kept_alive_for_exit(csv_file, labels):
