@@ -8,6 +8,8 @@ Fowlkes-Mallows) and cluster accuracy. ``torch_mi.functional`` holds their funct
 ``torch_mi.feature_selection`` MI of features against a target, batched over features.
 """
 
+from typing import TYPE_CHECKING
+
 from torch_mi import functional
 from torch_mi.metrics import (
     AdjustedMutualInfoScore,
@@ -42,7 +44,9 @@ __all__ = [
 __version__ = "0.2.0"
 
 
-def __getattr__(name: str) -> object:
-    from torch_mi._elsewhere import missing
+if not TYPE_CHECKING:  # type checkers keep flagging misspelled names
 
-    raise missing('torch_mi', name)
+    def __getattr__(name: str) -> object:
+        from torch_mi._elsewhere import missing
+
+        raise missing('torch_mi', name)

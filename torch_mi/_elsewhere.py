@@ -1,5 +1,6 @@
-"""The peers' clustering scores that torch_mi leaves to them, so a drop-in import that reaches for one
-says why and where it is, instead of a bare AttributeError.
+"""The peers' clustering scores that torch_mi leaves to them, so drop-in code that reaches for one
+(``metrics.silhouette_score`` after ``from torch_mi import sklearn as metrics``) is told why and where
+it is, instead of a bare AttributeError.
 
 torch_mi compares two labelings through their contingency table. Silhouette, Calinski-Harabasz,
 Davies-Bouldin and Dunn rate one clustering from the samples' features (internal measures), and
@@ -24,17 +25,17 @@ ELSEWHERE = {
 }
 
 
-class ScoredElsewhere(ImportError):
-    """A peer's score that torch_mi leaves to the peer. An ImportError, not an AttributeError:
-    ``from torch_mi import DunnIndex`` then shows this message, where Python would replace an
-    AttributeError's with its generic "cannot import name"."""
+class ScoredElsewhere(AttributeError):
+    """A peer's score that torch_mi leaves to the peer. An AttributeError, as a module's
+    ``__getattr__`` must raise (PEP 562), so ``hasattr`` and ``getattr(module, name, default)``
+    work; ``from torch_mi import DunnIndex`` therefore fails with Python's own ImportError."""
 
 
-def missing(module: str, name: str) -> Exception:
-    """The error for ``module.name``: :class:`ScoredElsewhere` naming the peer's function for a score
-    that the peer has and torch_mi leaves to it, else the usual AttributeError."""
+def missing(module: str, name: str) -> AttributeError:
+    """The AttributeError for ``module.name``; for a score that the peer has and torch_mi leaves to
+    it, a :class:`ScoredElsewhere` that names the peer's function."""
     peer, names = ELSEWHERE[module]
     if name in names:
-        return ScoredElsewhere(f"{module} has no {name}: it {names[name]}, and torch_mi compares two labelings "
-                               f"through their contingency table; use {peer}.{name}", name=module)
+        return ScoredElsewhere(f"module {module!r} has no attribute {name!r}: {name} {names[name]}, and torch_mi "
+                               f"compares two labelings through their contingency table; use {peer}.{name}")
     return AttributeError(f"module {module!r} has no attribute {name!r}")

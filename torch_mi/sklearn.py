@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 from numbers import Real
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 from torch import Tensor
@@ -215,7 +215,9 @@ mutual_info_classif = sklearn_errors(sklearn_mutual_info_classif)
 mutual_info_regression = sklearn_errors(sklearn_mutual_info_regression)
 
 
-def __getattr__(name: str) -> object:
-    from torch_mi._elsewhere import missing
+if not TYPE_CHECKING:  # type checkers keep flagging misspelled names
 
-    raise missing('torch_mi.sklearn', name)
+    def __getattr__(name: str) -> object:
+        from torch_mi._elsewhere import missing
+
+        raise missing('torch_mi.sklearn', name)

@@ -4,6 +4,8 @@ The argument order is torchmetrics' ``(preds, target)``; ``torch_mi.sklearn`` ha
 with scikit-learn's ``(labels_true, labels_pred)`` order and Python floats.
 """
 
+from typing import TYPE_CHECKING
+
 from torch_mi.functional.accuracy import cluster_accuracy
 from torch_mi.functional.information import (
     adjusted_mutual_info_score,
@@ -53,7 +55,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    from torch_mi._elsewhere import missing
+if not TYPE_CHECKING:  # type checkers keep flagging misspelled names
 
-    raise missing('torch_mi.functional', name)
+    def __getattr__(name: str) -> object:
+        from torch_mi._elsewhere import missing
+
+        raise missing('torch_mi.functional', name)
