@@ -21,10 +21,14 @@ class FeatureIndexError(IndexError, ValueError):
     value a ValueError. This is both, so ``except IndexError`` and ``except ValueError`` catch it.
     """
 
+    __module__ = "torch_mi.feature_selection"  # where users import it from (and pickles find it)
+
 
 class FeatureIndexTypeError(FeatureIndexError, InvalidParameterError):
     """``discrete_features`` indices that are not integers: numpy's IndexError in scikit-learn, and a
     wrong type (TypeError, as an ``InvalidParameterError``) by torch_mi's policy; a ValueError too."""
+
+    __module__ = "torch_mi.feature_selection"
 
 
 

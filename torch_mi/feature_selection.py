@@ -76,6 +76,7 @@ from torch_mi._binned_mi import apply_bin_edges, bin_edges, binned_mutual_info, 
 from torch_mi._binning import dense_codes
 from torch_mi._feature_inputs import (
     FeatureIndexError,
+    FeatureIndexTypeError,  # noqa: F401 - its __module__ is this one (pickles look it up here)
     as_matrix,
     as_vector,
     check_flag,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -448,10 +449,10 @@ def test_inputs_and_outputs_as_scikit_learns():
     y = rng.integers(0, 3, 900)
     X = np.column_stack([y + rng.standard_normal(900), rng.standard_normal(900), rng.integers(0, 4, 900)])
     frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1].astype(np.float32), "c": X[:, 2].astype(int)})
-    for given in (X.astype(np.float32), X.tolist(), frame, torch.from_numpy(X.astype(np.float32))):
+    for features in (X.astype(np.float32), X.tolist(), frame, torch.from_numpy(X.astype(np.float32))):
         for seed in (lambda: 3, lambda: np.random.RandomState(3)):  # a fresh RandomState for each call
-            theirs = sk_classif(np.asarray(given), y, discrete_features=[2], random_state=seed())
-            ours = fs.sklearn_mutual_info_classif(given, y, discrete_features=[2], random_state=seed())
+            theirs = sk_classif(np.asarray(features), y, discrete_features=[2], random_state=seed())
+            ours = fs.sklearn_mutual_info_classif(features, y, discrete_features=[2], random_state=seed())
             assert isinstance(ours, np.ndarray) and ours.dtype == np.float64 and ours.shape == (3,)
             np.testing.assert_allclose(ours, theirs, atol=1e-10, rtol=0)
     assert fs.sklearn_mutual_info_regression(X, X[:, 0], random_state=None, n_jobs=-1).shape == (3,)  # n_jobs ignored
@@ -536,3 +537,12 @@ def test_feature_mi_of_cuda_tensors_runs_on_the_gpu_and_agrees_with_the_cpu():
     exact = fs.sklearn_mutual_info_classif(discrete, y_class, discrete_features=True)
     on_gpu = fs.sklearn_mutual_info_classif(torch.from_numpy(discrete).cuda(), torch.from_numpy(y_class).cuda(), discrete_features=True)
     np.testing.assert_allclose(on_gpu, exact, rtol=0, atol=1e-15)  # the contingency path: the same cells
+
+
+def test_feature_index_errors_belong_to_the_public_module_and_pickle():
+    with pytest.raises(fs.FeatureIndexError) as raised:
+        fs.mutual_info_classif(np.ones((4, 2)), [0, 1, 0, 1], discrete_features=[5])
+    for error in (raised.value, fs.FeatureIndexTypeError("`discrete_features` ...")):
+        assert type(error).__module__ == "torch_mi.feature_selection"
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and again.args == error.args
