@@ -33,13 +33,17 @@ class FeatureIndexTypeError(FeatureIndexError, InvalidParameterError):
 
 
 
+def _as_tensor(value: Any, name: str, hint: str, sequence: str) -> Tensor:
+    """A tensor as it is; an array-like (numpy, sequence, pandas) of numbers as a CPU tensor."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (np.ndarray, list, tuple)) or is_frame(value):
+        return _tensor_of_numbers(value, name, hint)
+    raise TypeError(f"`{name}` must be a torch.Tensor, numpy array or {sequence}; got {type(value).__name__}.")
+
+
 def as_matrix(X: Any, copy: bool, check_finite: bool = True) -> Tensor:
-    if isinstance(X, Tensor):
-        tensor = X
-    elif isinstance(X, (np.ndarray, list, tuple)) or is_frame(X):
-        tensor = _tensor_of_numbers(X, "X", "(bool, integer or float)")
-    else:
-        raise TypeError(f"`X` must be a torch.Tensor, numpy array or nested sequence; got {type(X).__name__}.")
+    tensor = _as_tensor(X, "X", "(bool, integer or float)", "nested sequence")
     if tensor.is_complex() or not (tensor.is_floating_point() or tensor.dtype == torch.bool or _is_int(tensor)):
         raise TypeError(f"`X` must hold real numbers; got dtype {tensor.dtype}.")
     if tensor.ndim != 2:
@@ -108,12 +112,7 @@ def _is_int(tensor: Tensor) -> bool:
 
 
 def as_vector(y: Any, n: int, device: torch.device) -> Tensor:
-    if isinstance(y, Tensor):
-        tensor = y
-    elif isinstance(y, (np.ndarray, list, tuple)) or is_frame(y):
-        tensor = _tensor_of_numbers(y, "y", "(string labels: use sklearn_mutual_info_classif)")
-    else:
-        raise TypeError(f"`y` must be a torch.Tensor, numpy array or sequence; got {type(y).__name__}.")
+    tensor = _as_tensor(y, "y", "(string labels: use sklearn_mutual_info_classif)", "sequence")
     if tensor.is_complex():
         raise TypeError(f"`y` must hold real numbers; got dtype {tensor.dtype}.")
     if tensor.ndim != 1:
