@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from torch_mi._expected_mi import expected_mutual_info
-from torch_mi._table import Table, group_sum
+from torch_mi._table import Table, per_group_sum
 
 _EPS = torch.finfo(torch.float64).eps
 
@@ -25,13 +25,7 @@ def _entropy(sums: Tensor, groups: Tensor, n: Tensor, num_groups: int) -> Tensor
     total = n[groups].double()
     share = sums.double() / total
     terms = -share * (torch.log(sums.double()) - torch.log(total))
-    return _reduce(terms, groups, num_groups)
-
-
-def _reduce(terms: Tensor, groups: Tensor, num_groups: int) -> Tensor:
-    if num_groups == 1:  # pairwise summation, and deterministic on CUDA where index_add_ is not
-        return terms.sum().reshape(1)
-    return group_sum(terms, groups, num_groups)
+    return per_group_sum(terms, groups, num_groups)
 
 
 def entropies(table: Table) -> tuple[Tensor, Tensor]:
@@ -51,7 +45,7 @@ def mutual_info(table: Table) -> Tensor:
     a = table.row_sums.double().index_select(0, table.cell_rows)
     b = table.col_sums.double().index_select(0, table.cell_cols)
     terms = cells * torch.log((n_cells * cells) / (a * b))  # 1/n once per group, after the sum
-    return torch.clamp(_reduce(terms, table.cell_groups, table.num_groups) / torch.clamp(n, min=1.0), min=0.0)
+    return torch.clamp(per_group_sum(terms, table.cell_groups, table.num_groups) / torch.clamp(n, min=1.0), min=0.0)
 
 
 def generalized_mean(h_target: Tensor, h_preds: Tensor, average_method: str) -> Tensor:

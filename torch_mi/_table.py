@@ -57,6 +57,17 @@ def group_sum(values: Tensor, groups: Tensor, num_groups: int) -> Tensor:
     return torch.segment_reduce(values, "sum", lengths=torch.diff(bounds), unsafe=True)
 
 
+def per_group_sum(terms: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+    """Sum per-entry float terms (of cells, rows or columns) per group, (G,).
+
+    A single table takes one pairwise ``sum`` (the most accurate order, and deterministic on CUDA
+    where ``index_add_`` is not); several go through ``group_sum``.
+    """
+    if num_groups == 1:
+        return terms.sum().reshape(1)
+    return group_sum(terms, groups, num_groups)
+
+
 def from_dense(counts: Tensor) -> Table:
     """Table from a dense (R, C) or batched (G, R, C) count tensor (non-negative counts).
 

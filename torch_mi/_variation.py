@@ -23,7 +23,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from torch_mi._table import Table, group_sum
+from torch_mi._table import Table, per_group_sum
 
 
 def variation_of_information(table: Table, log_base: Optional[float] = None, normalized: bool = False) -> Tensor:
@@ -46,16 +46,10 @@ def variation_of_information(table: Table, log_base: Optional[float] = None, nor
     share = counts / table.samples_per_group()[table.cell_groups].double()
     split = share * ((torch.log(table.row_sums.double())[table.cell_rows] - logs)
                      + (torch.log(table.col_sums.double())[table.cell_cols] - logs))
-    variation = _reduce(split, table)
+    variation = per_group_sum(split, table.cell_groups, table.num_groups)
     if normalized:
         total = table.samples_per_group().double()
-        joint = _reduce(share * (torch.log(total)[table.cell_groups] - logs), table)
+        joint = per_group_sum(share * (torch.log(total)[table.cell_groups] - logs), table.cell_groups, table.num_groups)
         # VI <= H(U, V) exactly; the clamp only removes rounding past 1 for independent labelings.
         return torch.where(joint > 0, variation / torch.where(joint > 0, joint, 1.0), 0.0).clamp(max=1.0)
     return variation if log_base is None else variation / math.log(log_base)
-
-
-def _reduce(terms: Tensor, table: Table) -> Tensor:
-    if table.num_groups == 1:  # pairwise summation, and deterministic on CUDA where index_add_ is not
-        return terms.sum().reshape(1)
-    return group_sum(terms, table.cell_groups, table.num_groups)
