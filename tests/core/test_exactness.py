@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import exact_reference as exact
@@ -31,6 +31,7 @@ def _check(target, preds, method="arithmetic", device="cpu"):
 
 
 @given(labelings(max_samples=300, max_clusters=30), st.sampled_from(METHODS))
+@example(pair=(np.array([4, 3, 2, 1]), np.array([1, 0, 0, 0])), method="min")  # 0 / 0: all singletons, "min"
 def test_small_inputs_are_exact(pair, method):
     _check(*pair, method)
 
