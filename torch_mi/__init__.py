@@ -3,9 +3,10 @@
 The Metric classes accumulate one contingency table across batches and distributed ranks and
 compute every score from it: mutual information (MI, NMI, AMI), homogeneity / completeness /
 V-measure, variation of information, the pair-counting scores (Rand, adjusted Rand,
-Fowlkes-Mallows) and cluster accuracy. ``torch_mi.functional`` holds their functional twins
-(torchmetrics' argument order), ``torch_mi.sklearn`` scikit-learn's functions as drop-ins, and
-``torch_mi.feature_selection`` MI of features against a target, batched over features.
+Fowlkes-Mallows), cluster accuracy, purity and BCubed precision / recall / F.
+``torch_mi.functional`` holds their functional twins (torchmetrics' argument order),
+``torch_mi.sklearn`` scikit-learn's functions as drop-ins, and ``torch_mi.feature_selection`` MI of
+features against a target, batched over features.
 """
 
 from typing import TYPE_CHECKING
@@ -14,6 +15,9 @@ from torch_mi import functional
 from torch_mi.metrics import (
     AdjustedMutualInfoScore,
     AdjustedRandScore,
+    BCubedFScore,
+    BCubedPrecision,
+    BCubedRecall,
     ClusterAccuracy,
     CompletenessScore,
     FeatureMutualInfo,
@@ -21,6 +25,7 @@ from torch_mi.metrics import (
     HomogeneityScore,
     MutualInfoScore,
     NormalizedMutualInfoScore,
+    PurityScore,
     RandScore,
     VariationOfInformation,
     VMeasureScore,
@@ -29,6 +34,9 @@ from torch_mi.metrics import (
 __all__ = [
     "AdjustedMutualInfoScore",
     "AdjustedRandScore",
+    "BCubedFScore",
+    "BCubedPrecision",
+    "BCubedRecall",
     "ClusterAccuracy",
     "CompletenessScore",
     "FeatureMutualInfo",
@@ -36,6 +44,7 @@ __all__ = [
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "PurityScore",
     "RandScore",
     "VMeasureScore",
     "VariationOfInformation",

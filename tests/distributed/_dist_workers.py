@@ -216,6 +216,10 @@ ALL_SPECS = [
     ("acc", {}),
     ("vi", {}),
     ("vi", {"log_base": 2, "normalized": True}),
+    ("purity", {}),
+    ("bcubed_p", {}),
+    ("bcubed_r", {}),
+    ("bcubed_f", {"beta": 0.5}),
 ]
 SIX_SPECS = [("mi", {}), ("nmi", {}), ("ami", {}), ("homogeneity", {}), ("completeness", {}), ("v_measure", {})]
 
@@ -235,6 +239,10 @@ def make_metric(spec: tuple, **metric_kwargs: Any):
         "fmi": torch_mi.FowlkesMallowsIndex,
         "acc": torch_mi.ClusterAccuracy,
         "vi": torch_mi.VariationOfInformation,
+        "purity": torch_mi.PurityScore,
+        "bcubed_p": torch_mi.BCubedPrecision,
+        "bcubed_r": torch_mi.BCubedRecall,
+        "bcubed_f": torch_mi.BCubedFScore,
     }
     score, kwargs = spec
     return classes[score](**kwargs, **metric_kwargs)

@@ -117,6 +117,10 @@ FUNCTIONAL = {
     "fmi": F.fowlkes_mallows_index,
     "acc": F.cluster_accuracy,
     "vi": F.variation_of_information,
+    "purity": F.purity_score,
+    "bcubed_p": F.bcubed_precision,
+    "bcubed_r": F.bcubed_recall,
+    "bcubed_f": F.bcubed_fscore,
 }
 
 
@@ -151,6 +155,15 @@ def _sklearn(score: str, kwargs: dict, preds: np.ndarray, target: np.ndarray) ->
         if kwargs.get("normalized"):
             return nats / joint if joint > 0 else 0.0
         return nats / math.log(kwargs["log_base"]) if "log_base" in kwargs else nats
+    if score == "purity":  # each cluster's (column's) largest class
+        return table.max(axis=0).sum() / table.sum()
+    if score.startswith("bcubed"):  # sum of n_ij^2 / cluster (column) or class (row) size, over n
+        squares = table.astype(np.float64) ** 2
+        precision = (squares / table.sum(0)).sum() / table.sum()
+        recall = (squares / table.sum(1)[:, None]).sum() / table.sum()
+        weight = kwargs.get("beta", 1.0) ** 2
+        return {"bcubed_p": precision, "bcubed_r": recall,
+                "bcubed_f": (1 + weight) * precision * recall / (weight * precision + recall)}[score]
     raise ValueError(score)
 
 

@@ -29,6 +29,10 @@ CLASSES = {
     torch_mi.FowlkesMallowsIndex: F.fowlkes_mallows_index,
     torch_mi.ClusterAccuracy: F.cluster_accuracy,
     torch_mi.VariationOfInformation: F.variation_of_information,
+    torch_mi.PurityScore: F.purity_score,
+    torch_mi.BCubedPrecision: F.bcubed_precision,
+    torch_mi.BCubedRecall: F.bcubed_recall,
+    torch_mi.BCubedFScore: F.bcubed_fscore,
 }
 MODES = {"sparse": None, "dense": (11, 7)}
 
@@ -164,7 +168,7 @@ def test_collection_updates_one_table_per_batch(mode):
     )
     for p, t in _batches(preds, target, [1000, 2000]):
         collection.update(p, t)
-    # torchmetrics found that all six keep the same state: one group, one table updated per batch.
+    # torchmetrics found that all of them keep the same state: one group, one table updated per batch.
     assert len(collection.compute_groups) == 1
     values = collection.compute()
     for cls, functional in CLASSES.items():
@@ -209,6 +213,10 @@ BOUNDS = {
     torch_mi.FowlkesMallowsIndex: (True, 0.0, 1.0),
     torch_mi.ClusterAccuracy: (True, 0.0, 1.0),
     torch_mi.VariationOfInformation: (False, 0.0, None),  # a distance: lower is better, up to log n
+    torch_mi.PurityScore: (True, 0.0, 1.0),
+    torch_mi.BCubedPrecision: (True, 0.0, 1.0),
+    torch_mi.BCubedRecall: (True, 0.0, 1.0),
+    torch_mi.BCubedFScore: (True, 0.0, 1.0),
 }
 
 

@@ -7,6 +7,7 @@ with scikit-learn's ``(labels_true, labels_pred)`` order and Python floats.
 from typing import TYPE_CHECKING
 
 from torch_mi.functional.accuracy import cluster_accuracy
+from torch_mi.functional.bcubed import bcubed_fscore, bcubed_precision, bcubed_precision_recall_fscore, bcubed_recall
 from torch_mi.functional.information import (
     adjusted_mutual_info_score,
     completeness_score,
@@ -18,6 +19,7 @@ from torch_mi.functional.information import (
     variation_of_information,
 )
 from torch_mi.functional.pair_counting import adjusted_rand_score, fowlkes_mallows_index, pair_confusion_matrix, rand_score
+from torch_mi.functional.purity import purity_score
 from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
 
 # MI of features against a target (scikit-learn's estimators on tensors, binned MI / AMI); they build on
@@ -34,6 +36,10 @@ __all__ = [
     "adjusted_mutual_info_score",
     "adjusted_rand_score",
     "apply_bin_edges",
+    "bcubed_fscore",
+    "bcubed_precision",
+    "bcubed_precision_recall_fscore",
+    "bcubed_recall",
     "bin_edges",
     "binned_mutual_info",
     "cluster_accuracy",
@@ -49,6 +55,7 @@ __all__ = [
     "mutual_info_score",
     "normalized_mutual_info_score",
     "pair_confusion_matrix",
+    "purity_score",
     "rand_score",
     "v_measure_score",
     "variation_of_information",

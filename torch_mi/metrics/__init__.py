@@ -6,6 +6,7 @@ classes of one family of scores, all computed from that one table.
 
 from torch_mi.metrics._base import ContingencyMetric
 from torch_mi.metrics.accuracy import ClusterAccuracy
+from torch_mi.metrics.bcubed import BCubedFScore, BCubedPrecision, BCubedRecall
 from torch_mi.metrics.features import FeatureMutualInfo
 from torch_mi.metrics.information import (
     AdjustedMutualInfoScore,
@@ -17,10 +18,14 @@ from torch_mi.metrics.information import (
     VMeasureScore,
 )
 from torch_mi.metrics.pair_counting import AdjustedRandScore, FowlkesMallowsIndex, RandScore
+from torch_mi.metrics.purity import PurityScore
 
 __all__ = [
     "AdjustedMutualInfoScore",
     "AdjustedRandScore",
+    "BCubedFScore",
+    "BCubedPrecision",
+    "BCubedRecall",
     "ClusterAccuracy",
     "CompletenessScore",
     "ContingencyMetric",
@@ -29,6 +34,7 @@ __all__ = [
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "PurityScore",
     "RandScore",
     "VMeasureScore",
     "VariationOfInformation",
