@@ -47,6 +47,10 @@ def sklearn_scores(target, preds, average_method: str = "arithmetic") -> dict[st
     h_preds = entropy(np.unique(np.asarray(preds), return_counts=True)[1])
     vi = h_target + h_preds - 2 * mi
     joint = h_target + h_preds - mi
+    table = skm.cluster.contingency_matrix(target, preds).astype(np.float64)  # rows: target, cols: preds
+    n = table.sum()
+    precision = (table**2 / table.sum(0)).sum() / n  # Bagga & Baldwin's BCubed, per cell
+    recall = (table**2 / table.sum(1)[:, None]).sum() / n
     return {
         "mi_nats": mi,
         "mi_bits": mi / np.log(2),
@@ -54,11 +58,15 @@ def sklearn_scores(target, preds, average_method: str = "arithmetic") -> dict[st
         "ami": skm.adjusted_mutual_info_score(target, preds, average_method=average_method),
         "ari": skm.adjusted_rand_score(target, preds),
         "acc": matched_samples(target, preds) / len(target),
+        "purity": table.max(axis=0).sum() / n,
         "homogeneity": h,
         "completeness": c,
         "v_measure": v,
         "rand": skm.rand_score(target, preds),
         "fmi": skm.fowlkes_mallows_score(target, preds),
+        "bcubed_precision": precision,
+        "bcubed_recall": recall,
+        "bcubed_f": 2 * precision * recall / (precision + recall),
         "vi_nats": vi,
         "vi_bits": vi / np.log(2),
         "nvi": vi / joint if joint > 0 else 0.0,

@@ -91,9 +91,9 @@ BAD_INPUTS = [
                                        "{tmp}/no/such/dir/h.png"], "cannot write the heatmap"),
     ("bad device", ["--device", "warp-drive"], "not a torch device"),
     ("unknown metric", ["{tmp}/ok.csv", "--target", "t", "--metrics", "nmi,f1"],
-     ("unknown metric 'f1'; choose from mi_nats, mi_bits, nmi, ami, ari, acc, homogeneity, completeness, v_measure, "
-      "rand, fmi, vi_nats, vi_bits, nvi or all")),
-    ("unknown repeated metric", ["--metrics", "ari", "--metrics", "purity"], "unknown metric 'purity'"),
+     ("unknown metric 'f1'; choose from mi_nats, mi_bits, nmi, ami, ari, acc, purity, homogeneity, completeness, "
+      "v_measure, rand, fmi, bcubed_precision, bcubed_recall, bcubed_f, vi_nats, vi_bits, nvi or all")),
+    ("unknown repeated metric", ["--metrics", "ari", "--metrics", "jaccard"], "unknown metric 'jaccard'"),
     ("no metric named", ["--metrics", ",,"], "no metric named; choose from mi_nats"),
 ]
 if not torch.cuda.is_available():

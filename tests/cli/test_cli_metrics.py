@@ -44,6 +44,7 @@ def test_all_metrics_against_sklearn(capsys, csv_file, labels):
     assert_matches_sklearn(report, labels["truth"], preds, metrics=NAMES)
     itself = report["scores"][-1]  # the target against itself
     assert (itself["ari"], itself["acc"], itself["vi_nats"], itself["nvi"]) == (1.0, 1.0, 0.0, 0.0)
+    assert (itself["purity"], itself["bcubed_precision"], itself["bcubed_recall"], itself["bcubed_f"]) == (1.0,) * 4
 
 
 def test_per_column_samples_with_ari_and_acc(capsys, tmp_path, labels):
