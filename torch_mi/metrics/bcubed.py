@@ -4,22 +4,13 @@ The three come out of one computation (``torch_mi._bcubed``); each class keeps o
 keep the shared contingency state, so a ``MetricCollection`` of them updates one table.
 """
 
-from typing import Any, Optional, Tuple, Union
-
-from torch import Tensor
-
 from torch_mi import _bcubed
-from torch_mi._validation import check_beta
-from torch_mi.metrics._base import ContingencyMetric, with_common_args
+from torch_mi.metrics._base import with_common_args
+from torch_mi.metrics._family import FamilyMember, WeightedFamilyMember
 
 
-class _BCubedFamily(ContingencyMetric):
-    _position = 0
-    beta = 1.0
-
-    def compute(self) -> Tensor:
-        scores = _bcubed.bcubed_precision_recall_fscore(self.accumulated_table(), self.beta)
-        return self._finish(scores[self._position])
+class _BCubedFamily(FamilyMember):
+    _family = staticmethod(_bcubed.bcubed_precision_recall_fscore)
 
 
 @with_common_args
@@ -61,7 +52,7 @@ class BCubedRecall(_BCubedFamily):
 
 
 @with_common_args
-class BCubedFScore(_BCubedFamily):
+class BCubedFScore(WeightedFamilyMember, _BCubedFamily):
     r"""BCubed :math:`F_\beta`, accumulated over batches (twin of :func:`torch_mi.functional.bcubed_fscore`).
 
     :math:`(1 + \beta^2) P R / (\beta^2 P + R)` of BCubed precision P and recall R, in (0, 1];
@@ -80,17 +71,3 @@ class BCubedFScore(_BCubedFamily):
     """
 
     _position = 2
-
-    def __init__(
-        self,
-        beta: float = 1.0,
-        *,
-        num_classes: Union[int, Tuple[int, int], None] = None,
-        num_clusterings: Optional[int] = None,
-        ignore_index: Optional[int] = None,
-        validate_args: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        self.beta = check_beta(beta)
-        super().__init__(num_classes=num_classes, num_clusterings=num_clusterings, ignore_index=ignore_index,
-                         validate_args=validate_args, **kwargs)

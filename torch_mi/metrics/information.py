@@ -11,8 +11,9 @@ from typing import Any, Optional, Tuple, Union
 from torch import Tensor
 
 from torch_mi import _information, _variation
-from torch_mi._validation import check_average_method, check_beta, check_bool, check_log_base
+from torch_mi._validation import check_average_method, check_bool, check_log_base
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
+from torch_mi.metrics._family import FamilyMember, WeightedFamilyMember
 
 Classes = Union[int, Tuple[int, int], None]
 
@@ -129,15 +130,10 @@ class AdjustedMutualInfoScore(_AveragedScore):
         return self._finish(_information.adjusted_mutual_info(self.accumulated_table(), self.average_method))
 
 
-class _HomogeneityFamily(ContingencyMetric):
+class _HomogeneityFamily(FamilyMember):
     """Homogeneity, completeness and V-measure come out of one computation; each class keeps one."""
 
-    _position = 0
-    beta = 1.0
-
-    def compute(self) -> Tensor:
-        scores = _information.homogeneity_completeness_v_measure(self.accumulated_table(), self.beta)
-        return self._finish(scores[self._position])
+    _family = staticmethod(_information.homogeneity_completeness_v_measure)
 
 
 @with_common_args
@@ -179,7 +175,7 @@ class CompletenessScore(_HomogeneityFamily):
 
 
 @with_common_args
-class VMeasureScore(_HomogeneityFamily):
+class VMeasureScore(WeightedFamilyMember, _HomogeneityFamily):
     r"""V-measure: the weighted harmonic mean of homogeneity and completeness.
 
     :math:`v = (1 + \beta) h c / (\beta h + c)`, in :math:`[0, 1]`. With ``beta=1`` it equals NMI
@@ -198,20 +194,6 @@ class VMeasureScore(_HomogeneityFamily):
     """
 
     _position = 2
-
-    def __init__(
-        self,
-        beta: float = 1.0,
-        *,
-        num_classes: Classes = None,
-        num_clusterings: Optional[int] = None,
-        ignore_index: Optional[int] = None,
-        validate_args: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        self.beta = check_beta(beta)
-        super().__init__(num_classes=num_classes, num_clusterings=num_clusterings, ignore_index=ignore_index,
-                         validate_args=validate_args, **kwargs)
 
 
 @with_common_args
