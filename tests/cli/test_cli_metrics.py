@@ -12,14 +12,21 @@ import numpy as np
 import pyarrow as pa
 import pytest
 import torch
-from .cli_helpers import (SCORE_KEYS, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json,
-                         sklearn_scores)
+from .cli_helpers import (SCORE_KEYS, assert_matches_sklearn, assert_row_matches, csv_text, metric_keys, run,
+                         run_json, sklearn_scores)
 
+import torch_mi.functional as F
 from torch_mi.cli import InputError, score_table
 from torch_mi.cli.metric_registry import DEFAULT, NAMES, choose_metrics
 from torch_mi.cli.score import _collection
 
 PAPERS = ["nmi", "ami", "ari", "acc"]  # the clustering papers' report
+# The registry's order, written out: the columns of --metrics all.
+REGISTRY_ORDER = ["mi_nats", "mi_bits", "nmi", "ami", "ari", "acc", "purity", "homogeneity", "completeness",
+                  "v_measure", "rand", "fmi", "bcubed_precision", "bcubed_recall", "bcubed_f", "vi_nats", "vi_bits",
+                  "nvi"]
+REGISTRY_HEADINGS = ["MI (nats)", "MI (bits)", "NMI", "AMI", "ARI", "ACC", "purity", "homogeneity", "completeness",
+                     "V-measure", "Rand", "FMI", "BCubed P", "BCubed R", "BCubed F", "VI (nats)", "VI (bits)", "NVI"]
 
 
 def test_default_is_the_mi_family_with_ari_and_acc(capsys, csv_file, labels):
@@ -132,6 +139,112 @@ def _counted(updates: Counter, name: str, update, *args, **kwargs):
     return update(*args, **kwargs)
 
 
+# ----------------------------------------------------------------------- purity and BCubed
+SEVERAL = ("noisy", "words", "random", "truth")  # one collection with num_clusterings=4
+
+
+def _ids(values) -> torch.Tensor:
+    """Labels (strings or integers) as ids 0..k-1: what the functional scores take."""
+    return torch.from_numpy(np.unique(np.asarray(values), return_inverse=True)[1].reshape(-1))
+
+
+def functional_scores(target, columns: dict) -> dict[str, list[float]]:
+    """Purity and BCubed of every column, from torch_mi.functional on one (B, N) batch of all the labels."""
+    preds, target = torch.stack([_ids(values) for values in columns.values()]), _ids(target)
+    scores = {"purity": F.purity_score(preds, target), "bcubed_precision": F.bcubed_precision(preds, target),
+              "bcubed_recall": F.bcubed_recall(preds, target), "bcubed_f": F.bcubed_fscore(preds, target)}
+    return {name: value.tolist() for name, value in scores.items()}
+
+
+def assert_matches_functional(rows: list[dict], target, columns: dict, metrics: list[str]) -> None:
+    assert [row["preds"] for row in rows] == list(columns)
+    expected = functional_scores(target, columns)
+    for i, row in enumerate(rows):
+        assert [key for key in metric_keys(row) if key in expected] == [key for key in metrics if key in expected]
+        for name in metrics:
+            if name not in expected:
+                continue
+            if name == "purity":  # an integer count over n, rounded once: the same float64 however it is streamed
+                assert row[name] == expected[name][i], row["preds"]
+            else:  # products of shares summed over the table: the order of the sum may move the last bit
+                assert row[name] == pytest.approx(expected[name][i], rel=0, abs=1e-15), (row["preds"], name)
+
+
+@pytest.mark.parametrize("metrics", ["purity,bcubed_f", "bcubed_recall,Purity,bcubed-precision,bcubed_f"])
+@pytest.mark.parametrize("preds", [("noisy",), SEVERAL], ids=["one preds column", "several preds columns"])
+def test_purity_and_bcubed_match_the_functional_scores(capsys, csv_file, labels, metrics, preds):
+    names = [name.lower().replace("-", "_") for name in metrics.split(",")]
+    columns = {name: labels[name] for name in preds}
+    # A small block: many batches, each one update of the shared table.
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", *preds, "--metrics", metrics,
+                      "--block-size", "1024")
+    assert report["metrics"] == names
+    assert all(metric_keys(row) == names for row in report["scores"])
+    assert_matches_functional(report["scores"], labels["truth"], columns, names)
+
+
+@pytest.mark.parametrize("preds", [("words",), SEVERAL], ids=["one preds column", "several preds columns"])
+def test_score_table_reports_purity_and_bcubed(labels, preds):
+    table = pa.table({"truth": labels["truth"], **{name: labels[name] for name in preds}})
+    report = score_table(table, "truth", list(preds), metrics=["purity", "bcubed_f"], batch_rows=50)
+    assert report.metrics == ["purity", "bcubed_f"]
+    rows = [row.as_dict() for row in report.scores]
+    assert_matches_functional(rows, labels["truth"], {name: labels[name] for name in preds}, report.metrics)
+    row = report.scores[0]
+    assert (row.purity, row.bcubed_f) == (row["purity"], row["bcubed_f"])
+
+
+def test_purity_and_bcubed_per_column_samples(capsys, tmp_path, labels):
+    # --ignore-preds-label: one table per column, each scored on the samples it did not label -1.
+    noise = np.where(np.arange(600) % 4 == 0, -1, labels["noisy"])
+    path = tmp_path / "labels.csv"
+    path.write_text(csv_text({"t": labels["truth"], "p": noise, "q": labels["random"]}))
+    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1", "--metrics", "purity,bcubed_f")
+    for row, column in zip(report["scores"], (noise, labels["random"])):
+        kept = column != -1
+        assert row["samples"] == int(kept.sum())
+        assert_matches_functional([row], labels["truth"][kept], {row["preds"]: column[kept]}, ["purity", "bcubed_f"])
+
+
+def test_purity_and_bcubed_in_the_table_and_markdown(capsys, csv_file, labels):
+    metrics = ["purity", "bcubed_precision", "bcubed_recall", "bcubed_f"]
+    argv = (str(csv_file), "--target", "truth", "--preds", "noisy", "words", "--metrics", ",".join(metrics),
+            "--precision", "6")
+    expected = functional_scores(labels["truth"], {name: labels[name] for name in ("noisy", "words")})
+    status, markdown, _ = run(capsys, *argv, "--format", "markdown")
+    assert status == 0
+    lines = markdown.splitlines()
+    assert lines[0].endswith("has 6 clusters")  # none of them uses --average-method
+    assert lines[2] == "| preds | clusters | purity | BCubed P | BCubed R | BCubed F |"
+    for i, (line, name) in enumerate(zip(lines[4:], ("noisy", "words"))):
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells == [name, str(len(set(labels[name].tolist()))), *(f"{expected[key][i]:.6f}" for key in metrics)]
+    status, table, _ = run(capsys, *argv)
+    header = table.splitlines()[2]
+    assert header.endswith("   purity  BCubed P  BCubed R  BCubed F")
+    assert [len(line) for line in table.splitlines()[3:]] == [len(header)] * 2  # aligned under the headings
+
+
+def test_all_lists_the_new_scores_in_registry_order(capsys, csv_file, labels):
+    assert list(NAMES) == REGISTRY_ORDER
+    assert choose_metrics("all")[0] == REGISTRY_ORDER
+    assert choose_metrics("bcubed_f,all,purity")[0] == ["bcubed_f", *(n for n in REGISTRY_ORDER if n != "bcubed_f")]
+    columns = {name: labels[name] for name in SEVERAL}
+    argv = (str(csv_file), "--target", "truth", "--preds", *SEVERAL, "--metrics", "all")
+    report = run_json(capsys, *argv)
+    assert report["metrics"] == REGISTRY_ORDER
+    assert all(metric_keys(row) == REGISTRY_ORDER for row in report["scores"])
+    assert_matches_functional(report["scores"], labels["truth"], columns, REGISTRY_ORDER)
+    status, markdown, _ = run(capsys, *argv, "--format", "markdown")
+    assert status == 0
+    assert markdown.splitlines()[2] == "| " + " | ".join(["preds", "clusters", *REGISTRY_HEADINGS]) + " |"
+    status, text, _ = run(capsys, *argv, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["preds", "clusters", "samples", *REGISTRY_ORDER]
+    assert [[float(row[key]) for key in REGISTRY_ORDER] for row in rows] == \
+        [[row[key] for key in REGISTRY_ORDER] for row in report["scores"]]
+
+
 # ------------------------------------------------------------------------------ without SciPy
 @pytest.fixture()
 def no_scipy(monkeypatch):
@@ -147,7 +260,7 @@ def test_without_scipy_the_default_leaves_acc_out_with_a_note(capsys, csv_file, 
     assert err == "torch-mi: note: ACC (cluster accuracy) left out: it needs scipy: pip install 'torch_mi[accuracy]'\n"
     assert "acc" not in out
     status, out, err = run(capsys, str(csv_file), "--target", "truth", "--preds", "noisy", "--metrics", "all")
-    assert status == 0 and "ACC" not in out and "VI (nats)" in out and "left out" in err
+    assert status == 0 and "ACC" not in out and "VI (nats)" in out and "BCubed F" in out and "left out" in err
 
 
 def test_without_scipy_asking_for_acc_is_an_error(capsys, csv_file, no_scipy):
