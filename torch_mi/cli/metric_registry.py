@@ -98,6 +98,8 @@ def choose_metrics(requested: Union[str, Sequence[str], None] = None) -> tuple[l
         ['nmi', 'ari']
         >>> choose_metrics(["ami", "nmi", "ami"])[0]
         ['ami', 'nmi']
+        >>> choose_metrics("purity,BCubed-F")[0]  # case and '-' for '_' do not matter
+        ['purity', 'bcubed_f']
     """
     if requested is None:
         wanted, explicit = list(DEFAULT), False
