@@ -3,7 +3,8 @@
 The Metric classes accumulate one contingency table across batches and distributed ranks and
 compute every score from it: mutual information (MI, NMI, AMI), homogeneity / completeness /
 V-measure, variation of information, the pair-counting scores (Rand, adjusted Rand,
-Fowlkes-Mallows), cluster accuracy, purity and BCubed precision / recall / F.
+Fowlkes-Mallows, pairwise precision / recall / F, pair Jaccard), cluster accuracy, purity and
+BCubed precision / recall / F.
 ``torch_mi.functional`` holds their functional twins (torchmetrics' argument order),
 ``torch_mi.sklearn`` scikit-learn's functions as drop-ins, and ``torch_mi.feature_selection`` MI of
 features against a target, batched over features.
@@ -25,6 +26,10 @@ from torch_mi.metrics import (
     HomogeneityScore,
     MutualInfoScore,
     NormalizedMutualInfoScore,
+    PairJaccardIndex,
+    PairwiseFScore,
+    PairwisePrecision,
+    PairwiseRecall,
     PurityScore,
     RandScore,
     VariationOfInformation,
@@ -44,6 +49,10 @@ __all__ = [
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "PairJaccardIndex",
+    "PairwiseFScore",
+    "PairwisePrecision",
+    "PairwiseRecall",
     "PurityScore",
     "RandScore",
     "VMeasureScore",

@@ -1,6 +1,7 @@
-"""Tables -> pair-counting scores: the pair confusion matrix, Rand, adjusted Rand and Fowlkes-Mallows.
+"""Tables -> pair-counting scores: the pair confusion matrix, Rand, adjusted Rand, Fowlkes-Mallows,
+pairwise precision / recall / F and the pair Jaccard index.
 
-All four follow from four integers per group. Counting ordered pairs of distinct samples, as
+All of them follow from four integers per group. Counting ordered pairs of distinct samples, as
 scikit-learn's ``pair_confusion_matrix`` does, with n the sample count, S = sum n_ij^2 over cells,
 A = sum a_i^2 over row sums (target) and B = sum b_j^2 over column sums (preds):
 
@@ -23,6 +24,7 @@ it raises ``ValueError``.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import NamedTuple
 
 import torch
@@ -160,6 +162,53 @@ def fowlkes_mallows_index(table: Table) -> Tensor:
     for c in pair_confusion_counts(table):
         # FMI^2 as one correctly rounded integer division, then one rounding in the square root.
         values.append(math.sqrt(c.tp * c.tp / ((c.tp + c.fp) * (c.tp + c.fn))) if c.tp else 0.0)
+    return _as_tensor(values, table)
+
+
+def pairwise_precision_recall_fscore(table: Table, beta: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
+    """Pairwise (precision, recall, F_beta) per group, float64 (G,) each.
+
+    Over the pairs of samples a labeling puts together: precision = tp / (tp + fp) is the share of
+    pairs together in ``preds`` that are together in ``target``, recall = tp / (tp + fn) the share
+    of pairs together in ``target`` that ``preds`` keeps together, and
+    F_beta = (1 + beta^2) tp / ((1 + beta^2) tp + beta^2 fn + fp), their weighted harmonic mean.
+    A side that puts no pair together (all singletons, fewer than two samples) makes no wrong
+    claim: its precision (preds) or recall (target) is 1, so identical partitions score 1 on all
+    three. F is 0 when tp = 0 and some pair is misplaced on a side that counts. Each score is one
+    exact rational rounded once (``beta`` taken at its exact binary value), so it is the float64
+    nearest the exact score.
+
+    Example:
+        >>> import torch
+        >>> from torch_mi._table import from_dense
+        >>> pairwise_precision_recall_fscore(from_dense(torch.tensor([[2, 0], [1, 1]])))
+        (tensor([0.3333], dtype=torch.float64), tensor([0.5000], dtype=torch.float64), tensor([0.4000], dtype=torch.float64))
+    """
+    weight = Fraction(beta) ** 2
+    precision, recall, fscore = [], [], []
+    for c in pair_confusion_counts(table):
+        precision.append(c.tp / (c.tp + c.fp) if c.tp + c.fp else 1.0)
+        recall.append(c.tp / (c.tp + c.fn) if c.tp + c.fn else 1.0)
+        denominator = (1 + weight) * c.tp + weight * c.fn + c.fp
+        # Zero only when tp = fp = 0 and fn counts for nothing (none, or beta = 0 where F is the
+        # precision): then F is 1, as both (or the one that counts) are.
+        fscore.append(float((1 + weight) * c.tp / denominator) if denominator else 1.0)
+    return _as_tensor(precision, table), _as_tensor(recall, table), _as_tensor(fscore, table)
+
+
+def pair_jaccard_index(table: Table) -> Tensor:
+    """Jaccard index of the two sets of pairs put together, per group: tp / (tp + fp + fn), in [0, 1].
+
+    1 for identical partitions, including those that put no pair together (all singletons on both
+    sides, fewer than two samples); correctly rounded (one integer division).
+
+    Example:
+        >>> import torch
+        >>> from torch_mi._table import from_dense
+        >>> pair_jaccard_index(from_dense(torch.tensor([[2, 0], [1, 1]])))
+        tensor([0.2500], dtype=torch.float64)
+    """
+    values = [c.tp / (c.tp + c.fp + c.fn) if c.tp + c.fp + c.fn else 1.0 for c in pair_confusion_counts(table)]
     return _as_tensor(values, table)
 
 

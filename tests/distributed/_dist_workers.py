@@ -220,6 +220,10 @@ ALL_SPECS = [
     ("bcubed_p", {}),
     ("bcubed_r", {}),
     ("bcubed_f", {"beta": 0.5}),
+    ("pair_p", {}),
+    ("pair_r", {}),
+    ("pair_f", {"beta": 2.0}),
+    ("pair_jaccard", {}),
 ]
 SIX_SPECS = [("mi", {}), ("nmi", {}), ("ami", {}), ("homogeneity", {}), ("completeness", {}), ("v_measure", {})]
 
@@ -243,6 +247,10 @@ def make_metric(spec: tuple, **metric_kwargs: Any):
         "bcubed_p": torch_mi.BCubedPrecision,
         "bcubed_r": torch_mi.BCubedRecall,
         "bcubed_f": torch_mi.BCubedFScore,
+        "pair_p": torch_mi.PairwisePrecision,
+        "pair_r": torch_mi.PairwiseRecall,
+        "pair_f": torch_mi.PairwiseFScore,
+        "pair_jaccard": torch_mi.PairJaccardIndex,
     }
     score, kwargs = spec
     return classes[score](**kwargs, **metric_kwargs)

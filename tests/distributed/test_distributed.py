@@ -121,6 +121,10 @@ FUNCTIONAL = {
     "bcubed_p": F.bcubed_precision,
     "bcubed_r": F.bcubed_recall,
     "bcubed_f": F.bcubed_fscore,
+    "pair_p": F.pairwise_precision,
+    "pair_r": F.pairwise_recall,
+    "pair_f": F.pairwise_fscore,
+    "pair_jaccard": F.pair_jaccard_index,
 }
 
 
@@ -164,6 +168,12 @@ def _sklearn(score: str, kwargs: dict, preds: np.ndarray, target: np.ndarray) ->
         weight = kwargs.get("beta", 1.0) ** 2
         return {"bcubed_p": precision, "bcubed_r": recall,
                 "bcubed_f": (1 + weight) * precision * recall / (weight * precision + recall)}[score]
+    if score.startswith("pair_"):  # from scikit-learn's pair confusion matrix [[tn, fp], [fn, tp]]
+        (_, fp), (fn, tp) = skc.pair_confusion_matrix(target, preds).tolist()
+        weight = kwargs.get("beta", 1.0) ** 2
+        part, whole = {"pair_p": (tp, tp + fp), "pair_r": (tp, tp + fn), "pair_jaccard": (tp, tp + fp + fn),
+                       "pair_f": ((1 + weight) * tp, (1 + weight) * tp + weight * fn + fp)}[score]
+        return part / whole if whole else 1.0  # no pair joined where it counts: nothing wrong
     raise ValueError(score)
 
 

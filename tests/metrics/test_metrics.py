@@ -33,6 +33,10 @@ CLASSES = {
     torch_mi.BCubedPrecision: F.bcubed_precision,
     torch_mi.BCubedRecall: F.bcubed_recall,
     torch_mi.BCubedFScore: F.bcubed_fscore,
+    torch_mi.PairwisePrecision: F.pairwise_precision,
+    torch_mi.PairwiseRecall: F.pairwise_recall,
+    torch_mi.PairwiseFScore: F.pairwise_fscore,
+    torch_mi.PairJaccardIndex: F.pair_jaccard_index,
 }
 MODES = {"sparse": None, "dense": (11, 7)}
 
@@ -217,6 +221,10 @@ BOUNDS = {
     torch_mi.BCubedPrecision: (True, 0.0, 1.0),
     torch_mi.BCubedRecall: (True, 0.0, 1.0),
     torch_mi.BCubedFScore: (True, 0.0, 1.0),
+    torch_mi.PairwisePrecision: (True, 0.0, 1.0),
+    torch_mi.PairwiseRecall: (True, 0.0, 1.0),
+    torch_mi.PairwiseFScore: (True, 0.0, 1.0),
+    torch_mi.PairJaccardIndex: (True, 0.0, 1.0),
 }
 
 

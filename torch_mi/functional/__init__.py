@@ -18,7 +18,17 @@ from torch_mi.functional.information import (
     v_measure_score,
     variation_of_information,
 )
-from torch_mi.functional.pair_counting import adjusted_rand_score, fowlkes_mallows_index, pair_confusion_matrix, rand_score
+from torch_mi.functional.pair_counting import (
+    adjusted_rand_score,
+    fowlkes_mallows_index,
+    pair_confusion_matrix,
+    pair_jaccard_index,
+    pairwise_fscore,
+    pairwise_precision,
+    pairwise_precision_recall_fscore,
+    pairwise_recall,
+    rand_score,
+)
 from torch_mi.functional.purity import purity_score
 from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
 
@@ -55,6 +65,11 @@ __all__ = [
     "mutual_info_score",
     "normalized_mutual_info_score",
     "pair_confusion_matrix",
+    "pair_jaccard_index",
+    "pairwise_fscore",
+    "pairwise_precision",
+    "pairwise_precision_recall_fscore",
+    "pairwise_recall",
     "purity_score",
     "rand_score",
     "v_measure_score",

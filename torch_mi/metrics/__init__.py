@@ -17,7 +17,15 @@ from torch_mi.metrics.information import (
     VariationOfInformation,
     VMeasureScore,
 )
-from torch_mi.metrics.pair_counting import AdjustedRandScore, FowlkesMallowsIndex, RandScore
+from torch_mi.metrics.pair_counting import (
+    AdjustedRandScore,
+    FowlkesMallowsIndex,
+    PairJaccardIndex,
+    PairwiseFScore,
+    PairwisePrecision,
+    PairwiseRecall,
+    RandScore,
+)
 from torch_mi.metrics.purity import PurityScore
 
 __all__ = [
@@ -34,6 +42,10 @@ __all__ = [
     "HomogeneityScore",
     "MutualInfoScore",
     "NormalizedMutualInfoScore",
+    "PairJaccardIndex",
+    "PairwiseFScore",
+    "PairwisePrecision",
+    "PairwiseRecall",
     "PurityScore",
     "RandScore",
     "VMeasureScore",

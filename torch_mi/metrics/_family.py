@@ -1,8 +1,9 @@
 """Metric classes whose scores come out of one computation, each class keeping one of them.
 
-Homogeneity / completeness / V-measure and BCubed precision / recall / F are such families: a
-subclass names the family's function (table, beta) -> tuple of per-group scores, and its position.
-The weighted member (V-measure, BCubed F) takes ``beta`` as its first positional parameter.
+Homogeneity / completeness / V-measure, BCubed and pairwise precision / recall / F are such
+families: a subclass names the family's function (table, beta) -> tuple of per-group scores, and
+its position. The weighted member (V-measure, BCubed F, pairwise F) takes ``beta`` as its first
+positional parameter.
 """
 
 from typing import Any, Callable, Optional, Tuple, Union
