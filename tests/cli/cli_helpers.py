@@ -39,6 +39,22 @@ def matched_samples(target, preds) -> int:
     return int(table[rows, cols].sum())
 
 
+def ratio(numerator: int, denominator: int) -> float:
+    """numerator / denominator, and 1 where the denominator is 0 (no pair to get wrong)."""
+    return numerator / denominator if denominator else 1.0
+
+
+def pair_scores(target, preds) -> dict[str, float]:
+    """Pairwise precision, recall, F1 and the pair Jaccard index, from scikit-learn's pair confusion matrix."""
+    _, fp, fn, tp = (int(count) for count in skm.cluster.pair_confusion_matrix(target, preds).ravel())
+    return {
+        "pairwise_precision": ratio(tp, tp + fp),
+        "pairwise_recall": ratio(tp, tp + fn),
+        "pairwise_f": ratio(2 * tp, 2 * tp + fn + fp),
+        "pair_jaccard": ratio(tp, tp + fp + fn),
+    }
+
+
 def sklearn_scores(target, preds, average_method: str = "arithmetic") -> dict[str, float]:
     """Every score of the registry, from scikit-learn and SciPy."""
     h, c, v = skm.homogeneity_completeness_v_measure(target, preds)
@@ -64,6 +80,7 @@ def sklearn_scores(target, preds, average_method: str = "arithmetic") -> dict[st
         "v_measure": v,
         "rand": skm.rand_score(target, preds),
         "fmi": skm.fowlkes_mallows_score(target, preds),
+        **pair_scores(target, preds),
         "bcubed_precision": precision,
         "bcubed_recall": recall,
         "bcubed_f": 2 * precision * recall / (precision + recall),

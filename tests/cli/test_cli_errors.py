@@ -92,7 +92,8 @@ BAD_INPUTS = [
     ("bad device", ["--device", "warp-drive"], "not a torch device"),
     ("unknown metric", ["{tmp}/ok.csv", "--target", "t", "--metrics", "nmi,f1"],
      ("unknown metric 'f1'; choose from mi_nats, mi_bits, nmi, ami, ari, acc, purity, homogeneity, completeness, "
-      "v_measure, rand, fmi, bcubed_precision, bcubed_recall, bcubed_f, vi_nats, vi_bits, nvi or all")),
+      "v_measure, rand, fmi, pairwise_precision, pairwise_recall, pairwise_f, pair_jaccard, bcubed_precision, "
+      "bcubed_recall, bcubed_f, vi_nats, vi_bits, nvi or all")),
     ("unknown repeated metric", ["--metrics", "ari", "--metrics", "jaccard"], "unknown metric 'jaccard'"),
     ("no metric named", ["--metrics", ",,"], "no metric named; choose from mi_nats"),
 ]

@@ -17,16 +17,20 @@ from .cli_helpers import (SCORE_KEYS, assert_matches_sklearn, assert_row_matches
 
 import torch_mi.functional as F
 from torch_mi.cli import InputError, score_table
-from torch_mi.cli.metric_registry import DEFAULT, NAMES, choose_metrics
+from torch_mi.cli.metric_registry import DEFAULT, NAMES, choose_metrics, help_text
 from torch_mi.cli.score import _collection
 
 PAPERS = ["nmi", "ami", "ari", "acc"]  # the clustering papers' report
 # The registry's order, written out: the columns of --metrics all.
 REGISTRY_ORDER = ["mi_nats", "mi_bits", "nmi", "ami", "ari", "acc", "purity", "homogeneity", "completeness",
-                  "v_measure", "rand", "fmi", "bcubed_precision", "bcubed_recall", "bcubed_f", "vi_nats", "vi_bits",
-                  "nvi"]
+                  "v_measure", "rand", "fmi", "pairwise_precision", "pairwise_recall", "pairwise_f", "pair_jaccard",
+                  "bcubed_precision", "bcubed_recall", "bcubed_f", "vi_nats", "vi_bits", "nvi"]
 REGISTRY_HEADINGS = ["MI (nats)", "MI (bits)", "NMI", "AMI", "ARI", "ACC", "purity", "homogeneity", "completeness",
-                     "V-measure", "Rand", "FMI", "BCubed P", "BCubed R", "BCubed F", "VI (nats)", "VI (bits)", "NVI"]
+                     "V-measure", "Rand", "FMI", "pair P", "pair R", "pair F", "pair Jaccard", "BCubed P", "BCubed R",
+                     "BCubed F", "VI (nats)", "VI (bits)", "NVI"]
+# The pair-counting precision / recall / F1 / Jaccard: in --metrics all, not in the default.
+PAIR = ["pairwise_precision", "pairwise_recall", "pairwise_f", "pair_jaccard"]
+PAIR_HEADINGS = ["pair P", "pair R", "pair F", "pair Jaccard"]
 
 
 def test_default_is_the_mi_family_with_ari_and_acc(capsys, csv_file, labels):
@@ -52,6 +56,7 @@ def test_all_metrics_against_sklearn(capsys, csv_file, labels):
     itself = report["scores"][-1]  # the target against itself
     assert (itself["ari"], itself["acc"], itself["vi_nats"], itself["nvi"]) == (1.0, 1.0, 0.0, 0.0)
     assert (itself["purity"], itself["bcubed_precision"], itself["bcubed_recall"], itself["bcubed_f"]) == (1.0,) * 4
+    assert [itself[name] for name in PAIR] == [1.0] * 4
 
 
 def test_per_column_samples_with_ari_and_acc(capsys, tmp_path, labels):
@@ -139,8 +144,10 @@ def _counted(updates: Counter, name: str, update, *args, **kwargs):
     return update(*args, **kwargs)
 
 
-# ----------------------------------------------------------------------- purity and BCubed
+# ------------------------------------------------------- purity, BCubed and the pair scores
 SEVERAL = ("noisy", "words", "random", "truth")  # one collection with num_clusterings=4
+# Scores that are one integer ratio, rounded once: the same float64 however the input is streamed.
+EXACT = {"purity", *PAIR}
 
 
 def _ids(values) -> torch.Tensor:
@@ -149,10 +156,13 @@ def _ids(values) -> torch.Tensor:
 
 
 def functional_scores(target, columns: dict) -> dict[str, list[float]]:
-    """Purity and BCubed of every column, from torch_mi.functional on one (B, N) batch of all the labels."""
+    """Purity, BCubed and the pair scores of every column, from torch_mi.functional on one (B, N) batch."""
     preds, target = torch.stack([_ids(values) for values in columns.values()]), _ids(target)
     scores = {"purity": F.purity_score(preds, target), "bcubed_precision": F.bcubed_precision(preds, target),
-              "bcubed_recall": F.bcubed_recall(preds, target), "bcubed_f": F.bcubed_fscore(preds, target)}
+              "bcubed_recall": F.bcubed_recall(preds, target), "bcubed_f": F.bcubed_fscore(preds, target),
+              "pairwise_precision": F.pairwise_precision(preds, target),
+              "pairwise_recall": F.pairwise_recall(preds, target), "pairwise_f": F.pairwise_fscore(preds, target),
+              "pair_jaccard": F.pair_jaccard_index(preds, target)}
     return {name: value.tolist() for name, value in scores.items()}
 
 
@@ -164,7 +174,7 @@ def assert_matches_functional(rows: list[dict], target, columns: dict, metrics: 
         for name in metrics:
             if name not in expected:
                 continue
-            if name == "purity":  # an integer count over n, rounded once: the same float64 however it is streamed
+            if name in EXACT:  # an integer ratio (count over n, pair counts), rounded once: the same float64
                 assert row[name] == expected[name][i], row["preds"]
             else:  # products of shares summed over the table: the order of the sum may move the last bit
                 assert row[name] == pytest.approx(expected[name][i], rel=0, abs=1e-15), (row["preds"], name)
@@ -243,6 +253,110 @@ def test_all_lists_the_new_scores_in_registry_order(capsys, csv_file, labels):
     assert list(rows[0]) == ["preds", "clusters", "samples", *REGISTRY_ORDER]
     assert [[float(row[key]) for key in REGISTRY_ORDER] for row in rows] == \
         [[row[key] for key in REGISTRY_ORDER] for row in report["scores"]]
+
+
+@pytest.mark.parametrize("metrics", ["pairwise_precision,pair_jaccard",
+                                     "pair_jaccard,Pairwise-F,pairwise_recall,pairwise_precision"])
+@pytest.mark.parametrize("preds", [("noisy",), SEVERAL], ids=["one preds column", "several preds columns"])
+def test_pair_scores_match_the_functional_scores(capsys, csv_file, labels, metrics, preds):
+    names = [name.lower().replace("-", "_") for name in metrics.split(",")]
+    columns = {name: labels[name] for name in preds}
+    # A small block: many batches, each one update of the shared table.
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", *preds, "--metrics", metrics,
+                      "--block-size", "1024")
+    assert report["metrics"] == names
+    assert all(metric_keys(row) == names for row in report["scores"])
+    assert_matches_functional(report["scores"], labels["truth"], columns, names)
+    for row in report["scores"]:  # and scikit-learn's pair confusion matrix
+        assert_row_matches(row, labels["truth"], columns[row["preds"]], metrics=names)
+
+
+@pytest.mark.parametrize("preds", [("words",), SEVERAL], ids=["one preds column", "several preds columns"])
+def test_score_table_reports_the_pair_scores(labels, preds):
+    table = pa.table({"truth": labels["truth"], **{name: labels[name] for name in preds}})
+    report = score_table(table, "truth", list(preds), metrics=PAIR, batch_rows=50)
+    assert report.metrics == PAIR
+    rows = [row.as_dict() for row in report.scores]
+    assert_matches_functional(rows, labels["truth"], {name: labels[name] for name in preds}, PAIR)
+    row = report.scores[0]
+    assert (row.pairwise_precision, row.pairwise_recall, row.pairwise_f, row.pair_jaccard) == \
+        tuple(row[name] for name in PAIR)
+
+
+def test_pair_scores_per_column_samples(capsys, tmp_path, labels):
+    # --ignore-preds-label: one table per column, each scored on the samples it did not label -1.
+    noise = np.where(np.arange(600) % 4 == 0, -1, labels["noisy"])
+    path = tmp_path / "labels.csv"
+    path.write_text(csv_text({"t": labels["truth"], "p": noise, "q": labels["random"]}))
+    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1", "--metrics", ",".join(PAIR))
+    for row, column in zip(report["scores"], (noise, labels["random"])):
+        kept = column != -1
+        assert row["samples"] == int(kept.sum())
+        assert_matches_functional([row], labels["truth"][kept], {row["preds"]: column[kept]}, PAIR)
+        assert_row_matches(row, labels["truth"][kept], column[kept], metrics=PAIR)
+
+
+def test_a_labeling_against_itself_scores_one_on_the_pair_scores(capsys, csv_file, tmp_path, labels):
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", "truth", "--metrics", ",".join(PAIR))
+    assert [report["scores"][0][name] for name in PAIR] == [1.0] * 4
+    # The limit cases: a side that joins no pair has nothing wrong to claim. Singletons against
+    # themselves join no pair at all (0 / 0 everywhere: 1); singletons against one cluster claim
+    # nothing (precision 1) and keep nothing (recall, F and Jaccard 0); one cluster against
+    # singletons joins only wrong pairs (precision 0) and splits none of the target's (recall 1).
+    columns = {"singletons": np.arange(50), "one": np.zeros(50, dtype=np.int64)}
+    targets = {"t_single": columns["singletons"], "t_one": columns["one"]}
+    path = tmp_path / "limits.csv"
+    path.write_text(csv_text({**targets, **columns}))
+    expected = {"t_single": {"singletons": [1.0, 1.0, 1.0, 1.0], "one": [0.0, 1.0, 0.0, 0.0]},
+                "t_one": {"singletons": [1.0, 0.0, 0.0, 0.0], "one": [1.0, 1.0, 1.0, 1.0]}}
+    for target, scores in expected.items():
+        report = run_json(capsys, str(path), "--target", target, "--preds", *columns, "--metrics", ",".join(PAIR))
+        assert {row["preds"]: [row[name] for name in PAIR] for row in report["scores"]} == scores, target
+        for name, values in scores.items():  # the reference agrees on the limits
+            reference = sklearn_scores(targets[target], columns[name])
+            assert [reference[key] for key in PAIR] == values, (target, name)
+
+
+def test_pair_scores_are_in_all_after_fmi_and_not_in_the_default(capsys, csv_file):
+    assert not set(PAIR) & set(DEFAULT)
+    chosen = choose_metrics("all")[0]
+    assert chosen[chosen.index("fmi") + 1:chosen.index("fmi") + 5] == PAIR
+    assert choose_metrics("PAIR-Jaccard,all")[0] == ["pair_jaccard",
+                                                     *(n for n in REGISTRY_ORDER if n != "pair_jaccard")]
+    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", "noisy")
+    assert report["metrics"] == list(DEFAULT) and not set(PAIR) & set(report["scores"][0])
+    described = [line.split()[0] for line in help_text().splitlines()]  # the --metrics part of --help
+    assert described == [*REGISTRY_ORDER, "all"]
+    assert [line.split(None, 1)[1] for line in help_text().splitlines()][12:16] == [
+        "pairwise precision: share of pairs joined in preds that the target joins",
+        "pairwise recall: share of pairs joined in the target that preds joins",
+        "harmonic mean of pairwise precision and recall",
+        "Jaccard index of the pairs joined: tp / (tp + fp + fn)"]
+
+
+def test_pair_scores_in_the_table_and_markdown(capsys, csv_file, labels):
+    argv = (str(csv_file), "--target", "truth", "--preds", "noisy", "words", "--metrics", ",".join(PAIR),
+            "--precision", "6")
+    expected = functional_scores(labels["truth"], {name: labels[name] for name in ("noisy", "words")})
+    status, markdown, _ = run(capsys, *argv, "--format", "markdown")
+    assert status == 0
+    lines = markdown.splitlines()
+    assert lines[0].endswith("has 6 clusters")  # none of them uses --average-method
+    assert lines[2] == "| " + " | ".join(["preds", "clusters", *PAIR_HEADINGS]) + " |"
+    for i, (line, name) in enumerate(zip(lines[4:], ("noisy", "words"))):
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells == [name, str(len(set(labels[name].tolist()))), *(f"{expected[key][i]:.6f}" for key in PAIR)]
+    status, table, _ = run(capsys, *argv)
+    assert status == 0
+    lines = table.splitlines()
+    assert lines[0].endswith("has 6 clusters")
+    header = lines[2]
+    assert header.split() == ["preds", "clusters", "pair", "P", "pair", "R", "pair", "F", "pair", "Jaccard"]
+    assert header.endswith("    pair P    pair R    pair F  pair Jaccard")
+    assert [len(line) for line in lines[3:]] == [len(header)] * 2  # aligned under the headings
+    for i, (line, name) in enumerate(zip(lines[3:], ("noisy", "words"))):
+        assert line.split() == [name, str(len(set(labels[name].tolist()))),
+                                *(f"{expected[key][i]:.6f}" for key in PAIR)]
 
 
 # ------------------------------------------------------------------------------ without SciPy

@@ -57,6 +57,15 @@ METRICS: tuple[MetricSpec, ...] = (
                lambda b, _: torch_mi.RandScore(num_clusterings=b)),
     MetricSpec("fmi", "FMI", "Fowlkes-Mallows index",
                lambda b, _: torch_mi.FowlkesMallowsIndex(num_clusterings=b)),
+    MetricSpec("pairwise_precision", "pair P",
+               "pairwise precision: share of pairs joined in preds that the target joins",
+               lambda b, _: torch_mi.PairwisePrecision(num_clusterings=b)),
+    MetricSpec("pairwise_recall", "pair R", "pairwise recall: share of pairs joined in the target that preds joins",
+               lambda b, _: torch_mi.PairwiseRecall(num_clusterings=b)),
+    MetricSpec("pairwise_f", "pair F", "harmonic mean of pairwise precision and recall",
+               lambda b, _: torch_mi.PairwiseFScore(num_clusterings=b)),
+    MetricSpec("pair_jaccard", "pair Jaccard", "Jaccard index of the pairs joined: tp / (tp + fp + fn)",
+               lambda b, _: torch_mi.PairJaccardIndex(num_clusterings=b)),
     MetricSpec("bcubed_precision", "BCubed P", "BCubed precision: per sample, share of its cluster in its class",
                lambda b, _: torch_mi.BCubedPrecision(num_clusterings=b)),
     MetricSpec("bcubed_recall", "BCubed R", "BCubed recall: per sample, share of its class in its cluster",
@@ -100,6 +109,8 @@ def choose_metrics(requested: Union[str, Sequence[str], None] = None) -> tuple[l
         ['ami', 'nmi']
         >>> choose_metrics("purity,BCubed-F")[0]  # case and '-' for '_' do not matter
         ['purity', 'bcubed_f']
+        >>> choose_metrics("Pairwise-F,pair_jaccard")[0]
+        ['pairwise_f', 'pair_jaccard']
     """
     if requested is None:
         wanted, explicit = list(DEFAULT), False
