@@ -180,9 +180,11 @@ def assert_matches_functional(rows: list[dict], target, columns: dict, metrics: 
                 assert row[name] == pytest.approx(expected[name][i], rel=0, abs=1e-15), (row["preds"], name)
 
 
-@pytest.mark.parametrize("metrics", ["purity,bcubed_f", "bcubed_recall,Purity,bcubed-precision,bcubed_f"])
+@pytest.mark.parametrize("metrics", ["purity,bcubed_f", "bcubed_recall,Purity,bcubed-precision,bcubed_f",
+                                     "pairwise_precision,pair_jaccard",
+                                     "pair_jaccard,Pairwise-F,pairwise_recall,pairwise_precision"])
 @pytest.mark.parametrize("preds", [("noisy",), SEVERAL], ids=["one preds column", "several preds columns"])
-def test_purity_and_bcubed_match_the_functional_scores(capsys, csv_file, labels, metrics, preds):
+def test_purity_bcubed_and_pair_scores_match_the_functional_scores(capsys, csv_file, labels, metrics, preds):
     names = [name.lower().replace("-", "_") for name in metrics.split(",")]
     columns = {name: labels[name] for name in preds}
     # A small block: many batches, each one update of the shared table.
@@ -191,48 +193,63 @@ def test_purity_and_bcubed_match_the_functional_scores(capsys, csv_file, labels,
     assert report["metrics"] == names
     assert all(metric_keys(row) == names for row in report["scores"])
     assert_matches_functional(report["scores"], labels["truth"], columns, names)
+    for row in report["scores"]:  # and the references from scikit-learn's tables
+        assert_row_matches(row, labels["truth"], columns[row["preds"]], metrics=names)
 
 
+@pytest.mark.parametrize("metrics", [["purity", "bcubed_f"], PAIR])
 @pytest.mark.parametrize("preds", [("words",), SEVERAL], ids=["one preds column", "several preds columns"])
-def test_score_table_reports_purity_and_bcubed(labels, preds):
+def test_score_table_reports_purity_bcubed_and_pair_scores(labels, preds, metrics):
     table = pa.table({"truth": labels["truth"], **{name: labels[name] for name in preds}})
-    report = score_table(table, "truth", list(preds), metrics=["purity", "bcubed_f"], batch_rows=50)
-    assert report.metrics == ["purity", "bcubed_f"]
+    report = score_table(table, "truth", list(preds), metrics=metrics, batch_rows=50)
+    assert report.metrics == metrics
     rows = [row.as_dict() for row in report.scores]
     assert_matches_functional(rows, labels["truth"], {name: labels[name] for name in preds}, report.metrics)
     row = report.scores[0]
-    assert (row.purity, row.bcubed_f) == (row["purity"], row["bcubed_f"])
+    assert tuple(getattr(row, name) for name in metrics) == tuple(row[name] for name in metrics)
 
 
-def test_purity_and_bcubed_per_column_samples(capsys, tmp_path, labels):
+@pytest.mark.parametrize("metrics", [["purity", "bcubed_f"], PAIR])
+def test_purity_bcubed_and_pair_scores_per_column_samples(capsys, tmp_path, labels, metrics):
     # --ignore-preds-label: one table per column, each scored on the samples it did not label -1.
     noise = np.where(np.arange(600) % 4 == 0, -1, labels["noisy"])
     path = tmp_path / "labels.csv"
     path.write_text(csv_text({"t": labels["truth"], "p": noise, "q": labels["random"]}))
-    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1", "--metrics", "purity,bcubed_f")
+    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1", "--metrics", ",".join(metrics))
     for row, column in zip(report["scores"], (noise, labels["random"])):
         kept = column != -1
         assert row["samples"] == int(kept.sum())
-        assert_matches_functional([row], labels["truth"][kept], {row["preds"]: column[kept]}, ["purity", "bcubed_f"])
+        assert_matches_functional([row], labels["truth"][kept], {row["preds"]: column[kept]}, metrics)
+        assert_row_matches(row, labels["truth"][kept], column[kept], metrics=metrics)
 
 
-def test_purity_and_bcubed_in_the_table_and_markdown(capsys, csv_file, labels):
-    metrics = ["purity", "bcubed_precision", "bcubed_recall", "bcubed_f"]
+@pytest.mark.parametrize("metrics, headings, ending", [
+    (["purity", "bcubed_precision", "bcubed_recall", "bcubed_f"], ["purity", "BCubed P", "BCubed R", "BCubed F"],
+     "   purity  BCubed P  BCubed R  BCubed F"),
+    (PAIR, PAIR_HEADINGS, "    pair P    pair R    pair F  pair Jaccard"),
+], ids=["purity and BCubed", "pair scores"])
+def test_purity_bcubed_and_pair_scores_in_the_table_and_markdown(capsys, csv_file, labels, metrics, headings, ending):
     argv = (str(csv_file), "--target", "truth", "--preds", "noisy", "words", "--metrics", ",".join(metrics),
             "--precision", "6")
     expected = functional_scores(labels["truth"], {name: labels[name] for name in ("noisy", "words")})
+    values = {name: [f"{expected[key][i]:.6f}" for key in metrics] for i, name in enumerate(("noisy", "words"))}
     status, markdown, _ = run(capsys, *argv, "--format", "markdown")
     assert status == 0
     lines = markdown.splitlines()
     assert lines[0].endswith("has 6 clusters")  # none of them uses --average-method
-    assert lines[2] == "| preds | clusters | purity | BCubed P | BCubed R | BCubed F |"
-    for i, (line, name) in enumerate(zip(lines[4:], ("noisy", "words"))):
+    assert lines[2] == "| " + " | ".join(["preds", "clusters", *headings]) + " |"
+    for line, name in zip(lines[4:], ("noisy", "words")):
         cells = [cell.strip() for cell in line.strip("|").split("|")]
-        assert cells == [name, str(len(set(labels[name].tolist()))), *(f"{expected[key][i]:.6f}" for key in metrics)]
+        assert cells == [name, str(len(set(labels[name].tolist()))), *values[name]]
     status, table, _ = run(capsys, *argv)
-    header = table.splitlines()[2]
-    assert header.endswith("   purity  BCubed P  BCubed R  BCubed F")
-    assert [len(line) for line in table.splitlines()[3:]] == [len(header)] * 2  # aligned under the headings
+    assert status == 0
+    lines = table.splitlines()
+    assert lines[0].endswith("has 6 clusters")
+    header = lines[2]
+    assert header.endswith(ending)
+    assert [len(line) for line in lines[3:]] == [len(header)] * 2  # aligned under the headings
+    for line, name in zip(lines[3:], ("noisy", "words")):
+        assert line.split() == [name, str(len(set(labels[name].tolist()))), *values[name]]
 
 
 def test_all_lists_the_new_scores_in_registry_order(capsys, csv_file, labels):
@@ -253,47 +270,6 @@ def test_all_lists_the_new_scores_in_registry_order(capsys, csv_file, labels):
     assert list(rows[0]) == ["preds", "clusters", "samples", *REGISTRY_ORDER]
     assert [[float(row[key]) for key in REGISTRY_ORDER] for row in rows] == \
         [[row[key] for key in REGISTRY_ORDER] for row in report["scores"]]
-
-
-@pytest.mark.parametrize("metrics", ["pairwise_precision,pair_jaccard",
-                                     "pair_jaccard,Pairwise-F,pairwise_recall,pairwise_precision"])
-@pytest.mark.parametrize("preds", [("noisy",), SEVERAL], ids=["one preds column", "several preds columns"])
-def test_pair_scores_match_the_functional_scores(capsys, csv_file, labels, metrics, preds):
-    names = [name.lower().replace("-", "_") for name in metrics.split(",")]
-    columns = {name: labels[name] for name in preds}
-    # A small block: many batches, each one update of the shared table.
-    report = run_json(capsys, str(csv_file), "--target", "truth", "--preds", *preds, "--metrics", metrics,
-                      "--block-size", "1024")
-    assert report["metrics"] == names
-    assert all(metric_keys(row) == names for row in report["scores"])
-    assert_matches_functional(report["scores"], labels["truth"], columns, names)
-    for row in report["scores"]:  # and scikit-learn's pair confusion matrix
-        assert_row_matches(row, labels["truth"], columns[row["preds"]], metrics=names)
-
-
-@pytest.mark.parametrize("preds", [("words",), SEVERAL], ids=["one preds column", "several preds columns"])
-def test_score_table_reports_the_pair_scores(labels, preds):
-    table = pa.table({"truth": labels["truth"], **{name: labels[name] for name in preds}})
-    report = score_table(table, "truth", list(preds), metrics=PAIR, batch_rows=50)
-    assert report.metrics == PAIR
-    rows = [row.as_dict() for row in report.scores]
-    assert_matches_functional(rows, labels["truth"], {name: labels[name] for name in preds}, PAIR)
-    row = report.scores[0]
-    assert (row.pairwise_precision, row.pairwise_recall, row.pairwise_f, row.pair_jaccard) == \
-        tuple(row[name] for name in PAIR)
-
-
-def test_pair_scores_per_column_samples(capsys, tmp_path, labels):
-    # --ignore-preds-label: one table per column, each scored on the samples it did not label -1.
-    noise = np.where(np.arange(600) % 4 == 0, -1, labels["noisy"])
-    path = tmp_path / "labels.csv"
-    path.write_text(csv_text({"t": labels["truth"], "p": noise, "q": labels["random"]}))
-    report = run_json(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1", "--metrics", ",".join(PAIR))
-    for row, column in zip(report["scores"], (noise, labels["random"])):
-        kept = column != -1
-        assert row["samples"] == int(kept.sum())
-        assert_matches_functional([row], labels["truth"][kept], {row["preds"]: column[kept]}, PAIR)
-        assert_row_matches(row, labels["truth"][kept], column[kept], metrics=PAIR)
 
 
 def test_a_labeling_against_itself_scores_one_on_the_pair_scores(capsys, csv_file, tmp_path, labels):
@@ -332,31 +308,6 @@ def test_pair_scores_are_in_all_after_fmi_and_not_in_the_default(capsys, csv_fil
         "pairwise recall: share of pairs joined in the target that preds joins",
         "harmonic mean of pairwise precision and recall",
         "Jaccard index of the pairs joined: tp / (tp + fp + fn)"]
-
-
-def test_pair_scores_in_the_table_and_markdown(capsys, csv_file, labels):
-    argv = (str(csv_file), "--target", "truth", "--preds", "noisy", "words", "--metrics", ",".join(PAIR),
-            "--precision", "6")
-    expected = functional_scores(labels["truth"], {name: labels[name] for name in ("noisy", "words")})
-    status, markdown, _ = run(capsys, *argv, "--format", "markdown")
-    assert status == 0
-    lines = markdown.splitlines()
-    assert lines[0].endswith("has 6 clusters")  # none of them uses --average-method
-    assert lines[2] == "| " + " | ".join(["preds", "clusters", *PAIR_HEADINGS]) + " |"
-    for i, (line, name) in enumerate(zip(lines[4:], ("noisy", "words"))):
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        assert cells == [name, str(len(set(labels[name].tolist()))), *(f"{expected[key][i]:.6f}" for key in PAIR)]
-    status, table, _ = run(capsys, *argv)
-    assert status == 0
-    lines = table.splitlines()
-    assert lines[0].endswith("has 6 clusters")
-    header = lines[2]
-    assert header.split() == ["preds", "clusters", "pair", "P", "pair", "R", "pair", "F", "pair", "Jaccard"]
-    assert header.endswith("    pair P    pair R    pair F  pair Jaccard")
-    assert [len(line) for line in lines[3:]] == [len(header)] * 2  # aligned under the headings
-    for i, (line, name) in enumerate(zip(lines[3:], ("noisy", "words"))):
-        assert line.split() == [name, str(len(set(labels[name].tolist()))),
-                                *(f"{expected[key][i]:.6f}" for key in PAIR)]
 
 
 # ------------------------------------------------------------------------------ without SciPy
