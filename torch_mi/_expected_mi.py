@@ -77,81 +77,71 @@ def expected_mutual_info_from_marginals(
     result = torch.zeros(num_groups, dtype=torch.float64, device=device)
     if row_sums.numel() == 0 or col_sums.numel() == 0:
         return result
-    n = group_sum(row_sums, row_groups, num_groups)
-    rows = _distinct_per_group(row_sums, row_groups)
-    cols = _distinct_per_group(col_sums, col_groups)
-    for u, v, groups, weights in _folded_pairs(rows, cols):
-        terms = weights * _pair_expectations(u.double(), v.double(), n[groups].double())
-        if num_groups == 1:
-            result += terms.sum()  # pairwise summation, deterministic on every device
-        else:
-            result += group_sum(terms, groups, num_groups)  # pairs come in group order
+    n = group_sum(row_sums, row_groups, num_groups).double()
+    for u, v, groups, weights in _folded_pairs(row_sums, row_groups, col_sums, col_groups, num_groups):
+        if num_groups == 1:  # pairwise summation, deterministic on every device
+            result += (weights * _pair_expectations(u, v, n)).sum()
+        else:  # pairs come in group order
+            result += group_sum(weights * _pair_expectations(u, v, n[groups]), groups, num_groups)
     return result
 
 
-def _distinct_per_group(values: Tensor, groups: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """Distinct (group, value) with multiplicities, sorted by group: (values, groups, counts)."""
-    span = int(values.max().item()) + 1
-    keys, counts = torch.unique(groups * span + values, sorted=True, return_counts=True)
-    return keys % span, keys // span, counts
+def _folded_pairs(row_sums: Tensor, row_groups: Tensor, col_sums: Tensor, col_groups: Tensor, num_groups: int):
+    """Yield (u, v, group, weight) for the distinct {row sum, col sum} pairs of each group, float64.
 
-
-def _folded_pairs(rows, cols):
-    """Yield (u, v, group, weight) for the distinct row value x col value pairs of each group.
-
-    The pair term is symmetric, so where both (u, v) and (v, u) occur (u and v are each a row sum
-    and a column sum of the group) only u < v is kept, carrying the weight of both.
+    The pair term is symmetric in u and v, so each unordered pair {x, y} of sizes is evaluated once:
+    with x <= y, its weight counts the (row, column) pairs (x, y) and, for x < y, (y, x). Both
+    sides' sizes are merged into one sorted list of distinct (group, size) entries, each with its
+    multiplicity among the rows and among the columns; the pairs are that list's upper triangle
+    within each group, less the pairs of zero weight (two sizes that occur on one side only).
     """
-    row_values, row_groups, row_counts = rows
-    col_values, col_groups, col_counts = cols
-    # Weight of each row value among the columns of its group, and of each column value among the rows.
-    row_as_col = _weight_of_same_value(row_values, row_groups, col_values, col_groups, col_counts)
-    col_as_row = _weight_of_same_value(col_values, col_groups, row_values, row_groups, row_counts)
-    for row_index, col_index in _pairs_within_groups(row_groups, col_groups):
-        u, v = row_values[row_index], col_values[col_index]
-        u_mirror, v_mirror = row_as_col[row_index], col_as_row[col_index]
-        weights = row_counts[row_index] * col_counts[col_index]
-        if row_as_col.any() and col_as_row.any():
-            mirrored = (u_mirror > 0) & (v_mirror > 0)
-            weights = weights + torch.where(mirrored & (u < v), u_mirror * v_mirror, 0)
-            keep = ~(mirrored & (u > v))
-            u, v, row_index, weights = u[keep], v[keep], row_index[keep], weights[keep]
-        yield u, v, row_groups[row_index], weights.double()
+    sizes, groups, on_rows, on_cols = _merged_sizes(row_sums, row_groups, col_sums, col_groups)
+    for first, second in _upper_pairs_within_groups(groups, num_groups):
+        mirror = torch.where(first < second, on_rows[second] * on_cols[first], 0)
+        weights = torch.addcmul(mirror, on_rows[first], on_cols[second])
+        kept = weights.nonzero().squeeze(1)
+        if kept.numel() == 0:  # a slice of one-sided sizes only
+            continue
+        first, second = first[kept], second[kept]
+        yield sizes[first], sizes[second], groups[first], weights[kept].double()
 
 
-def _weight_of_same_value(values, groups, other_values, other_groups, other_counts) -> Tensor:
-    """For each (group, value), the count of the same (group, value) on the other side, or 0."""
-    span = int(torch.maximum(values.max(), other_values.max()).item()) + 1
-    keys, other_keys = groups * span + values, other_groups * span + other_values
-    at = torch.searchsorted(other_keys, keys).clamp_(max=other_keys.numel() - 1)
-    return torch.where(other_keys[at] == keys, other_counts[at], 0)
+def _merged_sizes(row_sums: Tensor, row_groups: Tensor, col_sums: Tensor, col_groups: Tensor):
+    """Distinct (group, size) over rows and columns together, sorted: (sizes as float64, groups,
+    count among the rows, count among the columns)."""
+    span = int(torch.maximum(row_sums.max(), col_sums.max()).item()) + 1
+    keys = torch.cat([row_groups * span + row_sums, col_groups * span + col_sums])
+    merged, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    on_rows, on_cols = (
+        torch.zeros(merged.numel(), dtype=torch.long, device=keys.device).index_add_(0, side, torch.ones_like(side))
+        for side in inverse.split([row_sums.numel(), col_sums.numel()])
+    )
+    groups = merged // span
+    return merged.sub_(groups, alpha=span).double(), groups, on_rows, on_cols
 
 
-def _pairs_within_groups(row_groups: Tensor, col_groups: Tensor):
-    """Yield (row index, col index) for every row x col of the same group, in slices of about
-    _PAIR_BUDGET pairs. Both sides are sorted by group."""
-    num_groups = int(max(row_groups.max().item(), col_groups.max().item())) + 1
-    if num_groups == 1:  # one table: the pairs are a plain outer product
-        num_rows, num_cols = row_groups.numel(), col_groups.numel()
-        step = max(1, _PAIR_BUDGET // num_cols)
-        cols = torch.arange(num_cols, device=row_groups.device)
-        for start in range(0, num_rows, step):
-            rows = torch.arange(start, min(start + step, num_rows), device=row_groups.device)
-            yield rows.repeat_interleave(num_cols), cols.repeat(rows.numel())
+def _upper_pairs_within_groups(groups: Tensor, num_groups: int):
+    """Yield (i, j) for every i <= j of the same group (``groups`` sorted), in slices of about
+    _PAIR_BUDGET pairs."""
+    size = groups.numel()
+    device = groups.device
+    if num_groups == 1 and size * (size + 1) // 2 <= _PAIR_BUDGET:  # small single tables: one op
+        first, second = torch.triu_indices(size, size, device=device)
+        yield first, second
         return
-    cols_per_group = torch.bincount(col_groups, minlength=num_groups)
-    col_start = torch.cumsum(cols_per_group, 0) - cols_per_group
-    pairs_per_row = cols_per_group[row_groups]
-    slice_of_row = (torch.cumsum(pairs_per_row, 0) - pairs_per_row) // _PAIR_BUDGET
+    index = torch.arange(size, device=device)
+    ends = torch.searchsorted(groups, groups, right=True)
+    partners = ends - index  # j runs from i to the end of i's group
+    slice_of_row = (torch.cumsum(partners, 0) - partners) // _PAIR_BUDGET
     _, rows_per_slice = torch.unique_consecutive(slice_of_row, return_counts=True)
     start = 0
-    for size in rows_per_slice.tolist():
-        stop = start + size
-        reps = pairs_per_row[start:stop]
-        row_index = torch.repeat_interleave(torch.arange(start, stop, device=reps.device), reps)
+    for count in rows_per_slice.tolist():
+        stop = start + count
+        reps = partners[start:stop]
+        first = torch.repeat_interleave(index[start:stop], reps)
         first_pair = torch.cumsum(reps, 0) - reps
-        within = torch.arange(row_index.numel(), device=reps.device) - torch.repeat_interleave(first_pair, reps)
-        yield row_index, col_start[row_groups[row_index]] + within
+        offset = torch.arange(first.numel(), device=device) - torch.repeat_interleave(first_pair, reps)
+        yield first, first + offset
         start = stop
 
 

@@ -71,6 +71,29 @@ def test_folding_weights_sizes_that_occur_unequally_often(device):
     assert _emi(cols, rows, device) == pytest.approx(expected, abs=TOL)
 
 
+@pytest.mark.parametrize("budget", [1, 7, 64])
+def test_size_pairs_in_slices_of_a_small_budget(monkeypatch, device, budget):
+    # A budget of a few pairs splits the upper triangle of the merged sizes into many slices,
+    # some holding only pairs of one-sided sizes (weight 0): in one table and in groups alike.
+    rows, cols = [3, 3, 5, 7, 2, 5], [5, 5, 3, 2, 2, 3, 4, 1]
+    expected = float(exact.expected_mutual_info(rows, cols))
+    monkeypatch.setattr(_expected_mi, "_PAIR_BUDGET", budget)
+    assert _emi(rows, cols, device) == pytest.approx(expected, abs=TOL)
+    # Three groups: rows vs cols, the same swapped, and [1, 9] against itself.
+    group_rows, group_cols = [rows, cols, [1, 9]], [cols, rows, [1, 9]]
+
+    def grouped(sides):
+        sums = torch.tensor([size for side in sides for size in side], device=device)
+        ids = torch.tensor([g for g, side in enumerate(sides) for _ in side], device=device)
+        return sums, ids
+
+    batched = expected_mutual_info_from_marginals(*grouped(group_rows), *grouped(group_cols), 3)
+    assert batched.device.type == torch.device(device).type
+    assert batched[0].item() == pytest.approx(expected, abs=TOL)
+    assert batched[1].item() == pytest.approx(expected, abs=TOL)
+    assert batched[2].item() == pytest.approx(float(exact.expected_mutual_info([1, 9], [1, 9])), abs=TOL)
+
+
 def test_wide_windows_past_the_k_log_k_table_are_exact(monkeypatch):
     rows, cols = [900, 600, 300, 150, 50], [700, 700, 400, 200]
     expected = float(exact.expected_mutual_info(rows, cols))
