@@ -23,10 +23,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from numbers import Real
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import numpy as np
+import torch
 from torch import Tensor
 
 from torch_mi import _information, _pair_counting, functional
@@ -58,6 +60,20 @@ __all__ = [
 ]
 
 _NAMES = ("labels_pred", "labels_true")
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def _drop_in(function: _Function) -> _Function:
+    """``function`` with scikit-learn's errors (``sklearn_errors``), run in inference mode: it returns
+    Python floats and NumPy arrays, so none of its tensors reach the caller (see
+    ``_table_inputs.ordinary`` for why inference mode)."""
+
+    @functools.wraps(function)
+    def in_inference_mode(*args: Any, **kwargs: Any) -> Any:
+        with torch.inference_mode():  # here, not torch's decorator: warnings skip torch_mi's own frames
+            return function(*args, **kwargs)
+
+    return sklearn_errors(in_inference_mode)  # type: ignore[return-value]
 
 
 def _parameter(check: Callable[[Any], Any], value: Any) -> Any:
@@ -84,27 +100,27 @@ def _float(score: Callable[[Table], Tensor], table: Table) -> float:
     return float(score(table).item())
 
 
-@sklearn_errors
+@_drop_in
 def mutual_info_score(labels_true: Any, labels_pred: Any, *, contingency: Any = None) -> float:
     """Mutual information in nats, as ``sklearn.metrics.mutual_info_score``; ``contingency`` replaces the labels."""
     return _float(_information.mutual_info, _table(labels_true, labels_pred, contingency))
 
 
-@sklearn_errors
+@_drop_in
 def normalized_mutual_info_score(labels_true: Any, labels_pred: Any, *, average_method: str = "arithmetic") -> float:
     """NMI, as ``sklearn.metrics.normalized_mutual_info_score``."""
     method = _parameter(check_average_method, average_method)
     return _float(lambda t: _information.normalized_mutual_info(t, method), _table(labels_true, labels_pred))
 
 
-@sklearn_errors
+@_drop_in
 def adjusted_mutual_info_score(labels_true: Any, labels_pred: Any, *, average_method: str = "arithmetic") -> float:
     """AMI, as ``sklearn.metrics.adjusted_mutual_info_score``, within 1e-13 of exact."""
     method = _parameter(check_average_method, average_method)
     return _float(lambda t: _information.adjusted_mutual_info(t, method), _table(labels_true, labels_pred))
 
 
-@sklearn_errors
+@_drop_in
 def homogeneity_completeness_v_measure(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> tuple[float, float, float]:
     """(homogeneity, completeness, V-measure), as ``sklearn.metrics.homogeneity_completeness_v_measure``."""
     beta = _parameter(check_beta, beta)
@@ -112,49 +128,49 @@ def homogeneity_completeness_v_measure(labels_true: Any, labels_pred: Any, *, be
     return tuple(float(score.item()) for score in scores)  # type: ignore[return-value]
 
 
-@sklearn_errors
+@_drop_in
 def homogeneity_score(labels_true: Any, labels_pred: Any) -> float:
     """Homogeneity, as ``sklearn.metrics.homogeneity_score``: each cluster holds one class."""
     return homogeneity_completeness_v_measure(labels_true, labels_pred)[0]
 
 
-@sklearn_errors
+@_drop_in
 def completeness_score(labels_true: Any, labels_pred: Any) -> float:
     """Completeness, as ``sklearn.metrics.completeness_score``: each class sits in one cluster."""
     return homogeneity_completeness_v_measure(labels_true, labels_pred)[1]
 
 
-@sklearn_errors
+@_drop_in
 def v_measure_score(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> float:
     """V-measure, as ``sklearn.metrics.v_measure_score``."""
     return homogeneity_completeness_v_measure(labels_true, labels_pred, beta=beta)[2]
 
 
-@sklearn_errors
+@_drop_in
 def adjusted_rand_score(labels_true: Any, labels_pred: Any) -> float:
     """Adjusted Rand index, as ``sklearn.metrics.adjusted_rand_score``, exact at any n (no overflow)."""
     return _float(_pair_counting.adjusted_rand_index, _table(labels_true, labels_pred))
 
 
-@sklearn_errors
+@_drop_in
 def rand_score(labels_true: Any, labels_pred: Any) -> float:
     """Rand index, as ``sklearn.metrics.rand_score``."""
     return _float(_pair_counting.rand_index, _table(labels_true, labels_pred))
 
 
-@sklearn_errors
+@_drop_in
 def fowlkes_mallows_score(labels_true: Any, labels_pred: Any) -> float:
     """Fowlkes-Mallows index, as ``sklearn.metrics.fowlkes_mallows_score``."""
     return _float(_pair_counting.fowlkes_mallows_index, _table(labels_true, labels_pred))
 
 
-@sklearn_errors
+@_drop_in
 def pair_confusion_matrix(labels_true: Any, labels_pred: Any) -> np.ndarray:
     """The 2 x 2 pair confusion matrix ``[[tn, fp], [fn, tp]]`` (int64), as ``sklearn.metrics.pair_confusion_matrix``."""
     return _pair_counting.pair_confusion_matrix(_table(labels_true, labels_pred))[0].cpu().numpy()
 
 
-@sklearn_errors
+@_drop_in
 def entropy(labels: Any) -> float:
     """Entropy of a labeling in nats, as ``sklearn.metrics.cluster.entropy``.
 
@@ -169,7 +185,7 @@ def entropy(labels: Any) -> float:
     return float(functional.entropy(sklearn_labels(labels, "labels")).item())
 
 
-@sklearn_errors
+@_drop_in
 def expected_mutual_information(contingency: Any, n_samples: int) -> float:
     """E[MI] under the permutation model, as ``sklearn.metrics.cluster.expected_mutual_information``.
 
@@ -183,7 +199,7 @@ def expected_mutual_information(contingency: Any, n_samples: int) -> float:
     return _float(expected_mutual_info, table)
 
 
-@sklearn_errors
+@_drop_in
 def contingency_matrix(
     labels_true: Any, labels_pred: Any, *, eps: Optional[float] = None, sparse: bool = False, dtype: Any = np.int64
 ) -> Any:

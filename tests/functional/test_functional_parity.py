@@ -149,3 +149,25 @@ def test_contingency_matrix_labels_and_sparse_form():
     sparse = F.contingency_matrix([7, 7, -3, 10**15], [2, 2, 5, 5], sparse=True)
     assert sparse.is_sparse and torch.equal(sparse.to_dense(), table)
     assert F.expected_mutual_info(sparse).item() == F.expected_mutual_info(table).item()
+
+
+LABEL_SCORES = [name for name in F.__all__ if name not in {
+    "apply_bin_edges", "bin_edges", "binned_mutual_info", "mutual_info_classif", "mutual_info_regression",
+    "contingency_matrix", "entropy", "expected_mutual_info"}]
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one", "batched"])
+@pytest.mark.parametrize("name", LABEL_SCORES)
+def test_scores_are_ordinary_tensors(name, batched):
+    # Scores are computed in inference mode; what comes back must be an ordinary tensor that the
+    # caller can change in place and use in autograd, as any other tensor.
+    target = torch.tensor([0, 0, 1, 1, 2, 2, 2])
+    preds = torch.tensor([[1, 1, 0, 2, 2, 0, 2], [0, 1, 1, 2, 2, 2, 0]]) if batched else torch.tensor([1, 1, 0, 2, 2, 0, 2])
+    result = getattr(F, name)(preds, target)
+    values = result if isinstance(result, tuple) else (result,)
+    weight = torch.ones((), dtype=torch.float64, requires_grad=True)
+    for value in values:
+        assert isinstance(value, torch.Tensor) and not value.is_inference()
+        (weight * value).sum().backward()
+        value.add_(1)
+    assert weight.grad is not None
