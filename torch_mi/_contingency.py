@@ -53,6 +53,7 @@ def dense_counts(
     """
     target = target.long()
     preds = preds.long()
+    shape: tuple[int, ...]
     if preds.ndim == 2:
         num_groups = preds.shape[0]
         offsets = torch.arange(num_groups, device=preds.device).unsqueeze(1) * (num_rows * num_cols)

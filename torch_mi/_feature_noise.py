@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -32,9 +32,10 @@ def numpy_rng(random_state: Any) -> np.random.RandomState:
     if isinstance(random_state, np.random.RandomState):
         return random_state
     if isinstance(random_state, Integral) and not isinstance(random_state, bool):
-        if not 0 <= random_state <= _SEED_MAX:
+        seed = int(random_state)
+        if not 0 <= seed <= _SEED_MAX:
             raise InvalidParameterError(f"`random_state` as an int must lie in [0, {_SEED_MAX}]; got {random_state}.")
-        return np.random.RandomState(int(random_state))
+        return np.random.RandomState(seed)
     raise InvalidParameterError(
         "`random_state` must be None, an int, a numpy.random.RandomState or a torch.Generator; "
         f"got {type(random_state).__name__}."
@@ -45,6 +46,9 @@ class Noise:
     """Standard normal draws in scikit-learn's order: (N, F_continuous) first, then (N,) for y."""
 
     def __init__(self, random_state: Any) -> None:
+        # exactly one of the two is set: torch's generator, or numpy's stream
+        self.generator: Optional[torch.Generator]
+        self.rng: Optional[np.random.RandomState]
         if isinstance(random_state, torch.Generator):
             self.generator, self.rng = random_state, None
         else:
@@ -53,11 +57,12 @@ class Noise:
     def add_(self, columns: Tensor) -> None:
         """columns += 1e-10 * max(1, mean|column|) * normal, column by column's own scale."""
         scale = 1e-10 * torch.clamp(columns.abs().mean(dim=0), min=1.0)
-        if self.rng is None:
+        if self.generator is not None:
             noise = torch.randn(columns.shape, generator=self.generator, dtype=torch.float64,
                                 device=self.generator.device)
             columns.add_(scale * noise.to(columns.device))
             return
+        assert self.rng is not None  # no generator: __init__ set numpy's stream
         squeeze = columns.ndim == 1
         view = columns[:, None] if squeeze else columns
         for start in range(0, view.shape[0], _NOISE_ROWS):

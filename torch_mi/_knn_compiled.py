@@ -139,32 +139,6 @@ def _ksg_radius_row(xs, rank_by_y, x_by_y, y_sorted, k, s, radius_x, radius_y):
         radius_y[slot_y[t]] = best[k - 1]
 
 @njit(inline="always")
-def _window(a, p, v, r):
-    """[lo, hi) of the entries of the sorted ``a`` with fl(|a_j - v|) <= r, v = a[p]: gallop out
-    of p on each side to bracket each end, then bisect (the predicate is monotone)."""
-    n = a.shape[0]
-    last, step = p, 1  # last index known inside on the right
-    while p + step < n and a[p + step] - v <= r:
-        last = p + step
-        step *= 2
-    length = min(p + step, n) - last
-    while length > 1:
-        half = length >> 1
-        last = last + half if a[last + half] - v <= r else last
-        length -= half
-    first, step = p, 1  # first index known inside on the left
-    while p - step >= 0 and v - a[p - step] <= r:
-        first = p - step
-        step *= 2
-    length = first - max(p - step, -1)
-    while length > 1:
-        half = length >> 1
-        first = first - half if v - a[first - half] <= r else first
-        length -= half
-    return first, last + 1
-
-
-@njit(inline="always")
 def _last_inside(a, p, v, r, guess):
     """Largest j >= p with fl(a[j] - v) <= r (a sorted, v = a[p]), galloping from ``guess``."""
     n = a.shape[0]

@@ -378,12 +378,12 @@ def _ksg_radius(x: Tensor, x_sorted: Tensor, x_order: Tensor, y: Tensor, y_sorte
     radius = torch.empty(f * n, dtype=torch.float64, device=device)
     width = 2 * k + 2
     step = max(1, _BUDGET // (3 * 2 * width * 4))
-    pending = []
+    uncertified: list[Tensor] = []
     for part in torch.arange(f * n, device=device).split(step):
         kth, certified = _ksg_first_round(blocks, part, neighbour_starts.index_select(0, part), k, width)
         radius[part] = kth
-        pending.append(part[~certified])
-    pending = torch.cat(pending)
+        uncertified.append(part[~certified])
+    pending = torch.cat(uncertified)
     if pending.numel():
         radius[pending] = _ksg_exact(blocks, pending, radius[pending], k)
     radius = radius.reshape(f, n)

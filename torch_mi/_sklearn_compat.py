@@ -14,7 +14,8 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any, Callable, TypeVar
+from types import FrameType
+from typing import Any, Callable, Optional, TypeVar
 
 import numpy as np
 import torch
@@ -107,7 +108,8 @@ def _warn_continuous(name: str) -> None:
 def caller_level() -> int:
     """The ``stacklevel`` that points a warning at the first frame outside torch_mi (the user's call)."""
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
+    frame: Optional[FrameType] = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
         frame, level = frame.f_back, level + 1
     return level

@@ -146,6 +146,7 @@ class PairState:
         """One (P, 4) block of distinct rows sorted by (group, target, pred), with positive counts,
         on ``device`` (default: the newest block's, which is the labels'). Blocks may sit on other
         devices: torchmetrics' ``compute_on_cpu`` moves the kept ones to the CPU after each update."""
+        rows: PairBlocks
         if isinstance(blocks, list) and blocks:
             device = device or blocks[-1].device
             rows = torch.cat([block.to(device) for block in blocks])

@@ -5,7 +5,7 @@ matplotlib is imported when a plot is drawn, never at ``import torch_mi``.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -30,8 +30,8 @@ def _pyplot() -> Any:
 
 def plot_contingency(
     table: Any,
-    row_labels: Optional[Sequence[Any]] = None,
-    col_labels: Optional[Sequence[Any]] = None,
+    row_labels: Optional[Union[Sequence[Any], torch.Tensor]] = None,
+    col_labels: Optional[Union[Sequence[Any], torch.Tensor]] = None,
     ax: Optional[Any] = None,
     normalize: Optional[str] = None,
     annotate: Optional[bool] = None,
@@ -45,8 +45,8 @@ def plot_contingency(
 
     Args:
         table: (R, C) counts: a tensor (dense or sparse, any device), numpy array or nested list.
-        row_labels: names of the R target clusters (default 0 .. R-1).
-        col_labels: names of the C pred clusters (default 0 .. C-1).
+        row_labels: names of the R target clusters, a sequence or 1-D tensor (default 0 .. R-1).
+        col_labels: names of the C pred clusters, a sequence or 1-D tensor (default 0 .. C-1).
         ax: matplotlib axes to draw into; default a new figure.
         normalize: ``None`` for counts, ``"row"`` to show each target cluster's split as fractions
             of its size, ``"col"`` to show each pred cluster's composition.
@@ -120,7 +120,7 @@ def _as_array(table: Any) -> np.ndarray:
     return array
 
 
-def _labels(labels: Optional[Sequence[Any]], size: int, name: str) -> list[str]:
+def _labels(labels: Optional[Union[Sequence[Any], torch.Tensor]], size: int, name: str) -> list[str]:
     if labels is None:
         return [str(i) for i in range(size)]
     if isinstance(labels, torch.Tensor):

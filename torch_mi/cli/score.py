@@ -126,7 +126,7 @@ class _Counts:
     collections: list[MetricCollection]
     target_labels: Vocabulary
     preds_labels: list[Vocabulary]
-    heatmap: Optional[Any]
+    heatmap: Optional[torch_mi.MutualInfoScore]  # the heatmap column's table, when the plan has one
     samples: int = 0
     ignored: int = 0
     preds_samples: list[int] = field(default_factory=list)
@@ -146,7 +146,7 @@ def _score(
     torch_device = resolve_device(device)
     if heatmap is not None:
         check_plotting()
-    message = source = None
+    message: Optional[str] = None
     try:
         source = open_source()
         plan = _plan(source, target, preds, ignore_label, ignore_preds_label, heatmap is not None, heatmap_preds)
@@ -217,7 +217,9 @@ def _plan(source: Source, target: str, preds: Labels, ignore_label: Optional[str
 
 
 def _collection(names: list[str], num_clusterings: int, average_method: str, device: torch.device) -> MetricCollection:
-    metrics = {name: BY_NAME[name].factory(num_clusterings, average_method) for name in names}
+    # Any: MetricCollection takes dict[str, Metric] in torchmetrics 1.3 and dict[str, Metric |
+    # MetricCollection] later; dict is invariant, so no one value type fits both versions
+    metrics: dict[str, Any] = {name: BY_NAME[name].factory(num_clusterings, average_method) for name in names}
     # All of them keep the same table: one group, named up front so that every rank (also one that
     # reads nothing) has the same group and makes the same collective calls in compute().
     return MetricCollection(metrics, compute_groups=[list(metrics)]).to(device)
@@ -278,6 +280,7 @@ def _add_batch(batch: dict[str, Any], plan: _Plan, counts: _Counts, device: torc
             if len(chosen):
                 counts.collections[i].update(_tensor(chosen[None], device), _tensor(chosen_target, device))
     if counts.heatmap is not None:
+        assert plan.heatmap_preds is not None  # _read makes counts.heatmap only for a plan's heatmap column
         mask = masks[plan.heatmap_preds]
         ids = preds[plan.heatmap_preds]
         chosen_target, chosen = (target, ids) if mask is None else (target[mask], ids[mask])
@@ -293,8 +296,9 @@ def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
 def _progress_bar(parts: list[Part], enabled: bool) -> tqdm:
     show = enabled and distributed.rank() == 0 and sys.stderr.isatty()
     sizes = [part.count_rows() for part in parts] if show else []
+    known = [size for size in sizes if size is not None]
     return tqdm(
-        total=None if None in sizes else sum(sizes), unit=" rows", unit_scale=True, file=sys.stderr,
+        total=sum(known) if len(known) == len(sizes) else None, unit=" rows", unit_scale=True, file=sys.stderr,
         disable=not show,
         delay=0.5,  # short runs finish before a bar would appear
         leave=False,
@@ -337,9 +341,12 @@ def _count(vocabulary: Vocabulary, ignored: Optional[tuple[int, int]], device: t
 
 
 def _heatmap(plan: _Plan, counts: _Counts, path: Path) -> None:
-    with counts.heatmap.sync_context(should_unsync=False):
-        table, rows, cols = counts.heatmap.contingency_matrix(return_labels=True)
-    name = plan.preds[plan.heatmap_preds]
+    heatmap, index = counts.heatmap, plan.heatmap_preds
+    # only called with --heatmap: _plan chose the column and _read made its metric
+    assert heatmap is not None and index is not None
+    with heatmap.sync_context(should_unsync=False):
+        table, rows, cols = heatmap.contingency_matrix(return_labels=True)
+    name = plan.preds[index]
     row_names = distributed.gather_dicts(plan.encoders[plan.target].names or {})
     col_names = distributed.gather_dicts(plan.encoders[name].names or {})
     if distributed.rank() == 0:

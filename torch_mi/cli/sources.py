@@ -102,10 +102,8 @@ def open_paths(
     stdin: Optional[IO[bytes]] = None,
 ) -> Source:
     """Open files, directories, globs or ``-`` (CSV from ``stdin``) as one :class:`Source`."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = [str(path) for path in paths]
-    if not paths:
+    names = [str(path) for path in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    if not names:
         raise InputError("no input given: name files, directories, globs or - (stdin)")
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}")
@@ -114,8 +112,8 @@ def open_paths(
     check_read_size(block_size, "block_size", "CSV bytes read per batch")
     check_read_size(batch_rows, "batch_rows", "rows read per batch")
     options = ReadOptions(input_format, delimiter, int(block_size), int(batch_rows))
-    if STDIN in paths:
-        if len(paths) > 1:
+    if STDIN in names:
+        if len(names) > 1:
             raise InputError("- (stdin) cannot be combined with other inputs")
         if input_format not in (None, "csv", "tsv"):
             # Parquet and NumPy readers seek; a pipe cannot.
@@ -123,7 +121,7 @@ def open_paths(
         return Source("<stdin>", "csv", [stdin_input(stdin, options)], shared=False)
     inputs: list[Any] = []
     files: list[Path] = []
-    for text in paths:
+    for text in names:
         path = Path(text)
         if path.is_dir():
             inputs.extend(_directory_inputs(path, options))
@@ -138,7 +136,7 @@ def open_paths(
             raise InputError(f"no such file or directory: {text!r}")
     inputs.extend(_file_inputs(list(dict.fromkeys(files)), options))
     formats = sorted({item.format for item in inputs})
-    return Source(", ".join(paths), formats[0] if len(formats) == 1 else "+".join(formats), inputs)
+    return Source(", ".join(names), formats[0] if len(formats) == 1 else "+".join(formats), inputs)
 
 
 def check_read_size(value: Any, name: str, meaning: str) -> None:
@@ -146,7 +144,7 @@ def check_read_size(value: Any, name: str, meaning: str) -> None:
     option = "--" + name.replace("_", "-")
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"`{name}` ({option}, {meaning}) must be an int; got {value!r} of type {type(value).__name__}")
-    if not 1 <= value <= MAX_READ_SIZE:
+    if not 1 <= int(value) <= MAX_READ_SIZE:
         raise InputError(f"`{name}` ({option}, {meaning}) must be from 1 to {MAX_READ_SIZE}; got {value}")
 
 

@@ -19,7 +19,7 @@ Tested with torchmetrics 1.3 (the lowest the package declares; CI runs it) to 1.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Literal, Optional, Sequence, Union, cast, overload
 
 import torch
 from torch import Tensor, nn
@@ -111,6 +111,15 @@ class ContingencyMetric(Metric):
 
     def _finish(self, values: Tensor) -> Tensor:
         return values if self.num_clusterings is not None else values.reshape(())
+
+    @overload
+    def contingency_matrix(self, return_labels: Literal[False] = ...) -> Tensor: ...
+
+    @overload
+    def contingency_matrix(self, return_labels: Literal[True]) -> tuple[Tensor, Tensor, Tensor]: ...
+
+    @overload
+    def contingency_matrix(self, return_labels: bool) -> Union[Tensor, tuple[Tensor, Tensor, Tensor]]: ...
 
     def contingency_matrix(self, return_labels: bool = False) -> Union[Tensor, tuple[Tensor, Tensor, Tensor]]:
         """The accumulated table: (R, C) int64, or (B, R, C) with ``num_clusterings``.
@@ -259,10 +268,13 @@ class ContingencyMetric(Metric):
         if moved.dtype == torch.long:
             return super()._apply(fn, exclude_state)
         buffers = {key: b for key, b in self._buffers.items() if b is not None and b.dtype == torch.long}
-        this = super()._apply(fn, (*exclude_state, name))
+        # Module._apply returns the module itself; typed as a plain nn.Module
+        this = cast(ContingencyMetric, super()._apply(fn, (*exclude_state, name)))
         this._buffers.update({key: b.to(moved.device) for key, b in buffers.items()})
         setattr(this, name, self._layout.to_device(getattr(this, name), moved.device))
-        this._defaults[name] = self._layout.to_device(this._defaults[name], moved.device)
+        # torchmetrics types a default as list | Tensor; it is this layout's own state (as getattr's above)
+        default: Any = this._defaults[name]
+        this._defaults[name] = self._layout.to_device(default, moved.device)
         return this
 
     def _wrap_compute(self, compute: Any) -> Any:

@@ -9,7 +9,7 @@ returns (F,) scores. Continuous features need bin edges fixed up front
 coded alike and the counts of all batches add up.
 """
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import torch
 from torch import Tensor
@@ -52,6 +52,8 @@ class FeatureMutualInfo(ContingencyMetric):
     """
 
     plot_upper_bound = None
+    if TYPE_CHECKING:  # the buffer registered in __init__; not a runtime annotation, which TorchScript would read
+        _bin_edge_bits: Optional[Tensor]
 
     def __init__(
         self,
