@@ -98,6 +98,29 @@ def test_forward_returns_batch_value_and_accumulates(mode):
     assert torch.equal(metric.compute(), F.normalized_mutual_info_score(preds, target))
 
 
+@pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.parametrize("mode", MODES)
+def test_results_are_ordinary_tensors_and_the_state_stays_writable(cls, mode):
+    # compute() runs the score in inference mode: its results must be ordinary tensors (changed in
+    # place, used in autograd), and the state must stay an ordinary tensor that update() can add to.
+    # (Recent torchmetrics clone compute()'s result anyway; the lowest supported one does not.)
+    preds, target = _data(n=500)
+    metric = cls(num_classes=MODES[mode])
+    batch_value = metric(preds[:200], target[:200])  # forward(): the batch's own value
+    metric.update(preds[200:], target[200:])
+    value = metric.compute()
+    weight = torch.ones((), dtype=torch.float64, requires_grad=True)
+    for result in (batch_value, value):
+        assert not result.is_inference()
+        (weight * result).backward()
+        result.add_(1)
+    assert weight.grad is not None
+    for state in (getattr(metric, name) for name in metric._defaults):
+        assert not any(tensor.is_inference() for tensor in (state if isinstance(state, list) else [state]))
+    metric.update(preds, target)
+    assert torch.equal(metric.compute(), CLASSES[cls](torch.cat([preds, preds]), torch.cat([target, target])))
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_reset_clears_the_table(mode):
     preds, target = _data()
