@@ -87,23 +87,40 @@ def expected_mutual_info_from_marginals(
 
 
 def _folded_pairs(row_sums: Tensor, row_groups: Tensor, col_sums: Tensor, col_groups: Tensor, num_groups: int):
-    """Yield (u, v, group, weight) for the distinct {row sum, col sum} pairs of each group, float64.
+    """Yield (u, v, group, weight) for the distinct (row sum, col sum) pairs of each group, float64.
 
-    The pair term is symmetric in u and v, so each unordered pair {x, y} of sizes is evaluated once:
-    with x <= y, its weight counts the (row, column) pairs (x, y) and, for x < y, (y, x). Both
+    The pair term is symmetric in u and v, so where both (u, v) and (v, u) occur (u and v are each
+    a row sum and a column sum of the group) only u < v is kept, carrying the weight of both. Both
     sides' sizes are merged into one sorted list of distinct (group, size) entries, each with its
-    multiplicity among the rows and among the columns; the pairs are that list's upper triangle
-    within each group, less the pairs of zero weight (two sizes that occur on one side only).
+    count among the rows and among the columns: a pair's mirror is then read at the swapped entries.
     """
     sizes, groups, on_rows, on_cols = _merged_sizes(row_sums, row_groups, col_sums, col_groups)
-    for first, second in _upper_pairs_within_groups(groups, num_groups):
-        mirror = torch.where(first < second, on_rows[second] * on_cols[first], 0)
-        weights = torch.addcmul(mirror, on_rows[first], on_cols[second])
-        kept = weights.nonzero().squeeze(1)
-        if kept.numel() == 0:  # a slice of one-sided sizes only
+    for first, second in _entry_pairs(groups, on_rows, on_cols, num_groups):
+        mirror = on_rows[second] * on_cols[first]
+        weights = torch.addcmul(torch.where(first < second, mirror, 0), on_rows[first], on_cols[second])
+        kept = ((weights > 0) & ((first <= second) | (mirror == 0))).nonzero().squeeze(1)
+        if kept.numel() == 0:  # a slice of pairs whose mirrors all come in other slices
             continue
         first, second = first[kept], second[kept]
         yield sizes[first], sizes[second], groups[first], weights[kept].double()
+
+
+def _entry_pairs(groups: Tensor, on_rows: Tensor, on_cols: Tensor, num_groups: int):
+    """Yield (first, second) entry indices, in slices, covering every (row size, col size) pair of
+    each group either as itself or as its mirror.
+
+    Either every row entry x every column entry of the group, or, for one table whose sizes mostly
+    occur on both sides, the upper triangle first <= second of all entries: half as many pairs
+    when the two sides share their sizes, and one op instead of a dozen.
+    """
+    row_entries, col_entries = on_rows.nonzero().squeeze(1), on_cols.nonzero().squeeze(1)
+    size = groups.numel()
+    triangle = size * (size + 1) // 2
+    if num_groups == 1 and triangle <= min(_PAIR_BUDGET, 2 * row_entries.numel() * col_entries.numel()):
+        yield tuple(torch.triu_indices(size, size, device=groups.device))
+        return
+    for row_index, col_index in _pairs_within_groups(groups[row_entries], groups[col_entries], num_groups):
+        yield row_entries[row_index], col_entries[col_index]
 
 
 def _merged_sizes(row_sums: Tensor, row_groups: Tensor, col_sums: Tensor, col_groups: Tensor):
@@ -120,28 +137,31 @@ def _merged_sizes(row_sums: Tensor, row_groups: Tensor, col_sums: Tensor, col_gr
     return merged.sub_(groups, alpha=span).double(), groups, on_rows, on_cols
 
 
-def _upper_pairs_within_groups(groups: Tensor, num_groups: int):
-    """Yield (i, j) for every i <= j of the same group (``groups`` sorted), in slices of about
-    _PAIR_BUDGET pairs."""
-    size = groups.numel()
-    device = groups.device
-    if num_groups == 1 and size * (size + 1) // 2 <= _PAIR_BUDGET:  # small single tables: one op
-        first, second = torch.triu_indices(size, size, device=device)
-        yield first, second
+def _pairs_within_groups(row_groups: Tensor, col_groups: Tensor, num_groups: int):
+    """Yield (row index, col index) for every row x col of the same group, in slices of about
+    _PAIR_BUDGET pairs. Both sides are sorted by group."""
+    device = row_groups.device
+    num_rows, num_cols = row_groups.numel(), col_groups.numel()
+    if num_groups == 1:  # one table: the pairs are a plain outer product
+        step = max(1, _PAIR_BUDGET // num_cols)
+        cols = torch.arange(num_cols, device=device)
+        for start in range(0, num_rows, step):
+            rows = torch.arange(start, min(start + step, num_rows), device=device)
+            yield rows.repeat_interleave(num_cols), cols.repeat(rows.numel())
         return
-    index = torch.arange(size, device=device)
-    ends = torch.searchsorted(groups, groups, right=True)
-    partners = ends - index  # j runs from i to the end of i's group
-    slice_of_row = (torch.cumsum(partners, 0) - partners) // _PAIR_BUDGET
+    cols_per_group = torch.bincount(col_groups, minlength=num_groups)
+    col_start = torch.cumsum(cols_per_group, 0) - cols_per_group
+    pairs_per_row = cols_per_group[row_groups]
+    slice_of_row = (torch.cumsum(pairs_per_row, 0) - pairs_per_row) // _PAIR_BUDGET
     _, rows_per_slice = torch.unique_consecutive(slice_of_row, return_counts=True)
     start = 0
     for count in rows_per_slice.tolist():
         stop = start + count
-        reps = partners[start:stop]
-        first = torch.repeat_interleave(index[start:stop], reps)
+        reps = pairs_per_row[start:stop]
+        row_index = torch.repeat_interleave(torch.arange(start, stop, device=device), reps)
         first_pair = torch.cumsum(reps, 0) - reps
-        offset = torch.arange(first.numel(), device=device) - torch.repeat_interleave(first_pair, reps)
-        yield first, first + offset
+        within = torch.arange(row_index.numel(), device=device) - torch.repeat_interleave(first_pair, reps)
+        yield row_index, col_start[row_groups[row_index]] + within
         start = stop
 
 

@@ -73,8 +73,8 @@ def test_folding_weights_sizes_that_occur_unequally_often(device):
 
 @pytest.mark.parametrize("budget", [1, 7, 64])
 def test_size_pairs_in_slices_of_a_small_budget(monkeypatch, device, budget):
-    # A budget of a few pairs splits the upper triangle of the merged sizes into many slices,
-    # some holding only pairs of one-sided sizes (weight 0): in one table and in groups alike.
+    # A budget of a few pairs splits the size pairs into many slices, some holding only pairs
+    # whose mirrors were kept in an earlier slice: in one table and in groups alike.
     rows, cols = [3, 3, 5, 7, 2, 5], [5, 5, 3, 2, 2, 3, 4, 1]
     expected = float(exact.expected_mutual_info(rows, cols))
     monkeypatch.setattr(_expected_mi, "_PAIR_BUDGET", budget)
@@ -92,6 +92,20 @@ def test_size_pairs_in_slices_of_a_small_budget(monkeypatch, device, budget):
     assert batched[0].item() == pytest.approx(expected, abs=TOL)
     assert batched[1].item() == pytest.approx(expected, abs=TOL)
     assert batched[2].item() == pytest.approx(float(exact.expected_mutual_info([1, 9], [1, 9])), abs=TOL)
+
+
+def test_size_pairs_stay_few_when_one_side_has_few_sizes():
+    # 1400 distinct sizes against 10 (all among the 1400): the rows x columns pairs (14,000), not
+    # the upper triangle of the 1400 merged sizes (980,700); a table whose sides share all their
+    # sizes takes the triangle, about half of its rows x columns pairs.
+    def pairs(rows, cols):
+        sums = torch.tensor(rows + cols)
+        groups = torch.zeros_like(sums)
+        merged = _expected_mi._merged_sizes(sums[: len(rows)], groups[: len(rows)], sums[len(rows):], groups[len(rows):])
+        return sum(first.numel() for first, _ in _expected_mi._entry_pairs(merged[1], merged[2], merged[3], 1))
+
+    assert pairs(list(range(1, 1401)), [3, 5, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]) == 14_000
+    assert pairs(list(range(1, 101)), list(range(1, 101))) == 100 * 101 // 2
 
 
 def test_wide_windows_past_the_k_log_k_table_are_exact(monkeypatch):
