@@ -11,6 +11,7 @@ densified: its nonzero cells become the table's cells directly.
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar
 
@@ -60,9 +61,7 @@ class Scored:
         """``score(table, *args)``: per-group values (or a tuple of them), concatenated over blocks.
 
         Counting and scoring run in inference mode (see ``ordinary``)."""
-        with torch.inference_mode():
-            values = self._apply(score, *args)
-        return ordinary(values)
+        return in_inference_mode(self._apply)(score, *args)
 
     def _apply(self, score: Callable[..., Scores], *args: Any) -> Scores:
         if self._table is not None or self._labels is None or self._labels[0].ndim == 1:
@@ -92,6 +91,19 @@ def ordinary(values: Scores) -> Scores:
     if isinstance(values, tuple):
         return tuple(ordinary(value) for value in values)
     return values.clone() if isinstance(values, Tensor) and values.is_inference() else values
+
+
+def in_inference_mode(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` run in inference mode, its tensors handed back as ``ordinary`` ones. The wrapper
+    is a frame of torch_mi's own, so warnings that skip torch_mi's frames still reach the caller."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with torch.inference_mode():
+            value = function(*args, **kwargs)
+        return ordinary(value)
+
+    return wrapper
 
 
 def _blocks(preds: Tensor) -> list[Tensor]:

@@ -23,12 +23,10 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from numbers import Real
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import numpy as np
-import torch
 from torch import Tensor
 
 from torch_mi import _information, _pair_counting, functional
@@ -36,7 +34,7 @@ from torch_mi._expected_mi import expected_mutual_info
 from torch_mi._contingency import pair_counts
 from torch_mi._sklearn_compat import InvalidParameterError, as_array_or_same, sklearn_counts, sklearn_errors, sklearn_labels
 from torch_mi._table import Table
-from torch_mi._table_inputs import table_from_contingency, table_from_inputs
+from torch_mi._table_inputs import in_inference_mode, table_from_contingency, table_from_inputs
 from torch_mi._validation import check_average_method, check_beta, labels_pair
 from torch_mi.feature_selection import sklearn_mutual_info_classif, sklearn_mutual_info_regression
 
@@ -64,16 +62,9 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 
 def _drop_in(function: _Function) -> _Function:
-    """``function`` with scikit-learn's errors (``sklearn_errors``), run in inference mode: it returns
-    Python floats and NumPy arrays, so none of its tensors reach the caller (see
-    ``_table_inputs.ordinary`` for why inference mode)."""
-
-    @functools.wraps(function)
-    def in_inference_mode(*args: Any, **kwargs: Any) -> Any:
-        with torch.inference_mode():  # here, not torch's decorator: warnings skip torch_mi's own frames
-            return function(*args, **kwargs)
-
-    return sklearn_errors(in_inference_mode)  # type: ignore[return-value]
+    """``function`` with scikit-learn's errors (``sklearn_errors``), run in inference mode (see
+    ``_table_inputs.ordinary``); it returns Python floats and NumPy arrays."""
+    return sklearn_errors(in_inference_mode(function))  # type: ignore[return-value]
 
 
 def _parameter(check: Callable[[Any], Any], value: Any) -> Any:

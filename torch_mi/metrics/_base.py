@@ -28,7 +28,7 @@ from torchmetrics.utilities.distributed import gather_all_tensors
 
 from torch_mi._state import state_for
 from torch_mi._table import Table
-from torch_mi._table_inputs import ordinary
+from torch_mi._table_inputs import in_inference_mode
 from torch_mi._validation import check_bool, check_num_classes, check_optional_int, labels_pair
 
 # Appended to every public class's docstring, so help() and IDEs show torch_mi's own options.
@@ -281,15 +281,9 @@ class ContingencyMetric(Metric):
     def _wrap_compute(self, compute: Any) -> Any:
         # The score itself runs in inference mode and hands back ordinary tensors (see
         # _table_inputs.ordinary); torchmetrics' sync and caching around it stay outside.
-        @functools.wraps(compute)
-        def in_inference_mode(*args: Any, **kwargs: Any) -> Any:
-            with torch.inference_mode():
-                value = compute(*args, **kwargs)
-            return ordinary(value)
-
         # torchmetrics squeezes one-element results; with num_clusterings=1 that would drop the
         # clustering axis that the functional twin keeps, so restore it.
-        wrapped = super()._wrap_compute(in_inference_mode)
+        wrapped = super()._wrap_compute(in_inference_mode(compute))
 
         @functools.wraps(wrapped)
         def keep_clustering_axis(*args: Any, **kwargs: Any) -> Any:
