@@ -32,6 +32,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from torch_mi._k_log_k import k_log_k_table
 from torch_mi._table import Table, group_sum
 
 # Terms further from the mean than the Bennett bound for exp(-TAIL) carry at most 2e-20 of the
@@ -176,7 +177,7 @@ def _pair_expectations(u: Tensor, v: Tensor, n: Tensor) -> Tensor:
     if u.numel() * widest <= block and last_lo + widest <= _TABLE_LIMIT:
         # Few pairs (small inputs): one block at the widest window, where sorting into width buckets
         # would cost more than the padding it saves. Padding is exact (see _window_means).
-        mean_k_log_k = _window_means(a, b, c, lo, widest, _k_log_k(last_lo + widest, u.device))
+        mean_k_log_k = _window_means(a, b, c, lo, widest, k_log_k_table(last_lo + widest, u.device))
     else:
         mean_k_log_k = _bucketed_window_means(a, b, c, lo, widths, block)
     mu = u * v / n
@@ -196,7 +197,7 @@ def _bucketed_window_means(a: Tensor, b: Tensor, c: Tensor, lo: Tensor, widths: 
     order = torch.argsort(key)
     bucket_keys, bucket_sizes = torch.unique_consecutive(key[order], return_counts=True)
     a, b, c, lo = (t[order] for t in (a, b, c, lo))
-    k_log_k = _k_log_k(table_size, a.device)
+    k_log_k = k_log_k_table(table_size, a.device)
     means = torch.empty_like(a)
     start = 0
     for bucket, size in zip(bucket_keys.tolist(), bucket_sizes.tolist()):
@@ -207,12 +208,6 @@ def _bucketed_window_means(a: Tensor, b: Tensor, c: Tensor, lo: Tensor, widths: 
             means[s] = _window_means(a[s], b[s], c[s], lo[s], width, table)
         start += size
     return torch.empty_like(means).index_copy_(0, order, means)
-
-
-def _k_log_k(size: int, device: torch.device) -> Tensor:
-    """k log k for k = 0 .. size - 1, float64."""
-    k = torch.arange(size, dtype=torch.float64, device=device)
-    return torch.xlogy(k, k)
 
 
 def _padded_widths(widths: Tensor) -> Tensor:

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from torch_mi._expected_mi import expected_mutual_info
+from torch_mi._k_log_k import k_log_k
 from torch_mi._table import Table, per_group_sum
 
 _EPS = torch.finfo(torch.float64).eps
@@ -38,14 +39,23 @@ def entropies(table: Table) -> tuple[Tensor, Tensor]:
 
 
 def mutual_info(table: Table) -> Tensor:
-    """MI in nats per group: sum over cells (n_ij / n) log(n n_ij / (a_i b_j)), clipped at 0."""
+    """MI in nats per group, clipped at 0, from sums of k log k over cells, rows and columns.
+
+    MI = sum over cells (n_ij / n) log(n n_ij / (a_i b_j)) = (n log n - S_cols - (S_rows - S_cells)) / n
+    with S the sum of k log k over the cell counts, row sums or column sums. Per cell that is one
+    k log k (mostly a table lookup, ``_k_log_k``) instead of two gathers, a ratio and a log. The
+    subtraction costs a few eps * log n absolute, the order of scikit-learn's own split logarithm.
+    """
     n = table.samples_per_group().double()
-    n_cells = n if table.num_groups == 1 else n.index_select(0, table.cell_groups)
-    cells = table.cell_counts.double()
-    a = table.row_sums.double().index_select(0, table.cell_rows)
-    b = table.col_sums.double().index_select(0, table.cell_cols)
-    terms = cells * torch.log((n_cells * cells) / (a * b))  # 1/n once per group, after the sum
-    return torch.clamp(per_group_sum(terms, table.cell_groups, table.num_groups) / torch.clamp(n, min=1.0), min=0.0)
+    cells = _sum_k_log_k(table.cell_counts, table.cell_groups, table.num_groups)
+    rows = _sum_k_log_k(table.row_sums, table.row_groups, table.num_groups)
+    cols = _sum_k_log_k(table.col_sums, table.col_groups, table.num_groups)
+    mi = ((torch.xlogy(n, n) - cols) - (rows - cells)) / torch.clamp(n, min=1.0)
+    return torch.clamp(mi, min=0.0)
+
+
+def _sum_k_log_k(counts: Tensor, groups: Tensor, num_groups: int) -> Tensor:
+    return per_group_sum(k_log_k(counts), groups, num_groups)
 
 
 def generalized_mean(h_target: Tensor, h_preds: Tensor, average_method: str) -> Tensor:

@@ -1,12 +1,14 @@
 """The fast paths of expected MI and table building, each against an exact reference.
 
 Expected MI folds symmetric (u, v) / (v, u) size pairs, reads k log k from a table (or computes it
-for windows past the table), and takes Bennett's reach from a grid: each of these is checked here
-against the 50-digit mpmath reference, or against the unfolded / untabulated computation.
+for windows past the table), and takes Bennett's reach from a grid; MI reads its cells' k log k from
+a table too: each of these is checked here against the 50-digit mpmath reference, or against the
+unfolded / untabulated computation.
 """
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -215,3 +217,32 @@ def test_batched_scores_do_not_depend_on_the_thread_count(monkeypatch):
         assert torch.equal(a, b)
     loop = torch.stack([F.adjusted_mutual_info_score(p, target) for p in preds])
     assert torch.allclose(pooled[0], loop, rtol=0, atol=1e-15)
+
+
+def test_k_log_k_lookups_are_the_correctly_rounded_values():
+    from torch_mi._k_log_k import TABLE_SIZE, k_log_k
+
+    rng = np.random.default_rng(5)
+    small = torch.from_numpy(rng.integers(0, TABLE_SIZE, 5000))  # long enough for the table
+    large = torch.from_numpy(rng.integers(TABLE_SIZE, 10**12, 5000))  # past it: torch.xlogy
+    for counts in (small, large, small[:10]):
+        values = k_log_k(counts)
+        assert values.dtype == torch.float64 and values.shape == counts.shape
+        for k, value in zip(counts.tolist()[:400], values.tolist()[:400]):
+            want = float(mpmath.mpf(k) * mpmath.log(k)) if k else 0.0
+            assert value == pytest.approx(want, rel=3e-16, abs=0.0), k
+
+
+@pytest.mark.parametrize("largest", [50, 10**6], ids=["looked-up", "past-the-table"])
+def test_mi_of_tables_with_many_cells_is_exact(largest):
+    # Over 4096 cells, so the cells' k log k come from the table (or from xlogy past it).
+    from torch_mi._information import mutual_info
+
+    rng = np.random.default_rng(largest)
+    dense = rng.integers(0, 50, (80, 70))
+    dense[rng.integers(0, 80, 30), rng.integers(0, 70, 30)] = largest
+    cells = {(t, p): int(c) for (t, p), c in np.ndenumerate(dense) if c}
+    rows, cols = dense.sum(axis=1), dense.sum(axis=0)
+    n = mpmath.mpf(int(dense.sum()))
+    want = sum(mpmath.mpf(c) / n * mpmath.log(n * c / (mpmath.mpf(int(rows[t])) * int(cols[p]))) for (t, p), c in cells.items())
+    assert mutual_info(from_dense(torch.from_numpy(dense))).item() == pytest.approx(float(want), abs=TOL)
