@@ -128,9 +128,8 @@ def _count_in_chunks(preds: Tensor, target: Tensor, num_cols: int, out: Tensor, 
     if n == 0:
         return out
     flat = out.view(-1)
-    step = max(1, _DENSE_CHUNK.get(out.device.type, _DENSE_CHUNK["cuda"]) // groups)
+    step = _chunk_samples(out.device, groups, flat.numel() // groups, _DENSE_CHUNK)
     buffer = torch.empty(groups * min(step, n), dtype=torch.long, device=out.device)
-    ones = torch.ones(1, dtype=torch.long, device=out.device).expand(buffer.numel())
     group_base = torch.arange(groups, device=out.device).mul_(flat.numel() // groups).unsqueeze(1)
     for start in range(0, n, step):
         stop = min(start + step, n)
@@ -139,12 +138,41 @@ def _count_in_chunks(preds: Tensor, target: Tensor, num_cols: int, out: Tensor, 
         if groups > 1:
             keys.add_(group_base)
         if ignore_index is None:
-            flat.index_add_(0, keys.view(-1), ones[: keys.numel()])
+            _add_key_counts(flat, keys.view(-1), flat.numel())
         else:  # an ignored sample adds 0 at a key in range (its own labels may be anything)
             kept = target[start:stop] != ignore_index
             keys.masked_fill_(~kept, 0)
             flat.index_add_(0, keys.view(-1), kept.long().expand(groups, -1).reshape(-1))
     return out
+
+
+def _chunk_samples(device: torch.device, groups: int, cells: int, chunk: dict[str, int]) -> int:
+    """Labels of each clustering per chunk: about ``chunk[device]`` keys, and on the CPU at least
+    ``_KEYS_PER_BIN`` times the table's bins, so that each chunk can be counted by ``bincount``."""
+    keys = chunk.get(device.type, chunk["cuda"])
+    if device.type == "cpu":
+        keys = max(keys, _KEYS_PER_BIN * groups * cells)
+    return max(1, keys // groups)
+
+
+# On the CPU ``bincount`` counts 1.3-2x faster than ``index_add_`` (the most at a million bins),
+# but a new histogram per chunk must then be added to the table: that pays from this many keys a bin.
+_KEYS_PER_BIN = 4
+
+
+def _add_key_counts(hist: Optional[Tensor], keys: Tensor, bins: int) -> Tensor:
+    """Add to the flat int64 ``hist`` (None: a new one of ``bins`` zeros) how often each key
+    occurs in ``keys`` (all in [0, bins)), in place; returns the histogram.
+
+    ``bincount`` is not used on CUDA: it reads its largest key back to the host, a sync that a
+    dense update must not make.
+    """
+    if keys.device.type == "cpu" and (hist is None or keys.numel() >= _KEYS_PER_BIN * bins):
+        counts = torch.bincount(keys, minlength=bins)
+        return counts if hist is None else hist.add_(counts)
+    if hist is None:
+        hist = torch.zeros(bins, dtype=torch.long, device=keys.device)
+    return hist.index_add_(0, keys, torch.ones(1, dtype=torch.long, device=keys.device).expand(keys.numel()))
 
 
 def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
@@ -215,17 +243,17 @@ def code_histogram(preds: Tensor, target: Tensor, target_codes: Optional["_Side"
     offset = t_side.pending_offset * p_side.span + p_side.pending_offset
     # key = group * T * P + t_code * P + p_code: one int64 per sample, counted chunk by chunk.
     group_base = torch.arange(num_groups, device=device).mul_(cells).sub_(offset).unsqueeze(1)
-    hist = torch.zeros(num_groups * cells, dtype=torch.long, device=device)
-    step = max(1, _COUNT_CHUNK.get(device.type, _COUNT_CHUNK["cuda"]) // num_groups)
+    hist: Optional[Tensor] = None
+    step = _chunk_samples(device, num_groups, cells, _COUNT_CHUNK)
     buffer = torch.empty(num_groups * min(step, num_samples), dtype=torch.long, device=device)
-    ones = torch.ones(1, dtype=torch.long, device=device).expand(buffer.numel())
     for start in range(0, num_samples, step):
         stop = min(start + step, num_samples)
         keys = buffer[: num_groups * (stop - start)].view(num_groups, stop - start)
         torch.add(p_side.codes[:, start:stop], t_side.codes[start:stop], alpha=p_side.span, out=keys)
         if num_groups > 1 or offset:
             keys.add_(group_base)
-        hist.index_add_(0, keys.view(-1), ones[: keys.numel()])
+        hist = _add_key_counts(hist, keys.view(-1), num_groups * cells)
+    assert hist is not None  # num_samples > 0: at least one chunk
     return hist.view(num_groups, t_side.span, p_side.span)
 
 

@@ -90,16 +90,37 @@ def test_every_cpu_dense_counting_method_counts_the_same(seed, shape, groups, n,
         assert torch.equal(out, expected), method
 
 
-def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch):
+@pytest.mark.parametrize("keys_per_bin", [0, 4], ids=["chunks-of-any-size", "bincount-sized-chunks"])
+@pytest.mark.parametrize("ignore", [None, -3])
+def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch, keys_per_bin, ignore):
+    # keys_per_bin=0 lets chunks be as small as asked and counts each by bincount; the default (4)
+    # makes chunks of 4 x 90 keys here, counted by bincount, and a shorter last one by index_add_.
     from torch_mi import _contingency
 
     assert dense_method(torch.device("cpu"), 10**6) == "chunked"
+    monkeypatch.setattr(_contingency, "_KEYS_PER_BIN", keys_per_bin)
     gen = torch.Generator().manual_seed(1)
     target = torch.randint(0, 5, (1001,), generator=gen)
-    target[::9] = -3
+    target[::9] = -3 if ignore is not None else 0
     preds = torch.randint(0, 6, (3, 1001), generator=gen)
-    expected = count_batch(preds, target, 5, 6, out=torch.zeros(3, 5, 6, dtype=torch.long), ignore_index=-3, method="scatter")
+    expected = count_batch(preds, target, 5, 6, out=torch.zeros(3, 5, 6, dtype=torch.long), ignore_index=ignore, method="scatter")
     for chunk in (1, 7, 1000, 3003, 10**6):  # a chunk holds chunk // 3 samples of each clustering
         monkeypatch.setitem(_contingency._DENSE_CHUNK, "cpu", chunk)
-        out = torch.zeros(3, 5, 6, dtype=torch.long)
-        assert torch.equal(count_batch(preds, target, 5, 6, out=out, ignore_index=-3, method="chunked"), expected), chunk
+        out = torch.ones(3, 5, 6, dtype=torch.long)  # counts are added to what the table holds
+        assert torch.equal(count_batch(preds, target, 5, 6, out=out, ignore_index=ignore, method="chunked"), expected + 1), chunk
+
+
+@pytest.mark.parametrize("keys_per_bin", [0, 4])
+@pytest.mark.parametrize("groups", [None, 3])
+def test_code_histograms_count_in_chunks_of_any_size(monkeypatch, keys_per_bin, groups):
+    from torch_mi import _contingency
+
+    monkeypatch.setattr(_contingency, "_KEYS_PER_BIN", keys_per_bin)
+    gen = torch.Generator().manual_seed(2)
+    target = torch.randint(-2, 5, (1001,), generator=gen)  # codes are labels + 2
+    preds = torch.randint(3, 9, (1001,) if groups is None else (groups, 1001), generator=gen)
+    rows = preds.reshape(-1, 1001)
+    expected = torch.stack([torch.bincount((target + 2) * 6 + row - 3, minlength=42) for row in rows]).view(-1, 7, 6)
+    for chunk in (1, 7, 1000, 3003, 10**6):
+        monkeypatch.setitem(_contingency._COUNT_CHUNK, "cpu", chunk)
+        assert torch.equal(_contingency.code_histogram(preds, target), expected), chunk
