@@ -8,29 +8,60 @@ a Metric's dense state and the functional path on the same labels give bit-ident
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, Optional
 
 import numpy as np
 import torch
 from torch import Tensor
 
 
-class Table(NamedTuple):
+class Table:
     """One or more contingency tables (one per group), nonzero cells only.
 
     Rows are target clusters, columns pred clusters. Groups are independent tables scored in one
-    pass (B clusterings against one target); a single table has one group.
+    pass (B clusterings against one target); a single table has one group. Where each cell sits
+    (``cell_rows``, ``cell_cols``) may be worked out on first use: MI, its normalised and adjusted
+    forms and the pair-counting scores read only the counts and the sums.
     """
 
-    cell_counts: Tensor  # (nnz,) int64
-    cell_rows: Tensor  # (nnz,) index into row_sums
-    cell_cols: Tensor  # (nnz,) index into col_sums
-    cell_groups: Tensor  # (nnz,) group of each cell
-    row_sums: Tensor  # (R,) int64 > 0, ordered by (group, row label)
-    row_groups: Tensor  # (R,)
-    col_sums: Tensor  # (C,) int64 > 0, ordered by (group, col label)
-    col_groups: Tensor  # (C,)
-    num_groups: int
+    FIELDS = ("cell_counts", "cell_rows", "cell_cols", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups",
+              "num_groups")
+    __slots__ = ("cell_counts", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups", "num_groups",
+                 "_cell_rows", "_cell_cols", "_locate")
+
+    def __init__(
+        self,
+        cell_counts: Tensor,  # (nnz,) int64
+        cell_rows: Optional[Tensor],  # (nnz,) index into row_sums; None: ``locate`` gives it
+        cell_cols: Optional[Tensor],  # (nnz,) index into col_sums; None: ``locate`` gives it
+        cell_groups: Tensor,  # (nnz,) group of each cell
+        row_sums: Tensor,  # (R,) int64 > 0, ordered by (group, row label)
+        row_groups: Tensor,  # (R,)
+        col_sums: Tensor,  # (C,) int64 > 0, ordered by (group, col label)
+        col_groups: Tensor,  # (C,)
+        num_groups: int,
+        locate: Optional[Callable[[], tuple[Tensor, Tensor]]] = None,  # -> (cell_rows, cell_cols)
+    ) -> None:
+        if (cell_rows is None or cell_cols is None) and locate is None:
+            raise ValueError("a Table needs cell_rows and cell_cols, or a function that locates them")
+        self.cell_counts, self.cell_groups, self.num_groups = cell_counts, cell_groups, num_groups
+        self.row_sums, self.row_groups, self.col_sums, self.col_groups = row_sums, row_groups, col_sums, col_groups
+        self._cell_rows, self._cell_cols, self._locate = cell_rows, cell_cols, locate
+
+    @property
+    def cell_rows(self) -> Tensor:
+        return self._located()[0]
+
+    @property
+    def cell_cols(self) -> Tensor:
+        return self._located()[1]
+
+    def _located(self) -> tuple[Tensor, Tensor]:
+        if self._cell_rows is None or self._cell_cols is None:
+            assert self._locate is not None
+            self._cell_rows, self._cell_cols = self._locate()
+            self._locate = None  # let go of what locating needed
+        return self._cell_rows, self._cell_cols
 
     def samples_per_group(self) -> Tensor:
         """n of each group, int64 (G,)."""
@@ -38,6 +69,8 @@ class Table(NamedTuple):
 
     def count_per_group(self, groups: Tensor) -> Tensor:
         """How many entries (cells, rows or cols) each group has, int64 (G,)."""
+        if self.num_groups == 1:
+            return torch.full((1,), groups.numel(), dtype=torch.long, device=groups.device)
         return torch.bincount(groups, minlength=self.num_groups)
 
 
@@ -83,34 +116,38 @@ def from_dense(counts: Tensor) -> Table:
     dense = counts.long() if counts.ndim == 3 else counts.long().unsqueeze(0)
     num_groups, num_rows, num_cols = dense.shape
     device = dense.device
-    present = dense != 0
-    flat = _flat_nonzero(present)  # cells in (group, row, col) order
+    flat = _flat_nonzero(dense)  # cells in (group, row, col) order
     cell_counts = dense.reshape(-1).index_select(0, flat)
     row_totals = dense.sum(dim=2).reshape(-1)  # (G * R)
     col_totals = dense.sum(dim=1).reshape(-1)  # (G * C)
-    # Cells per row from where each row's run starts among the sorted flat positions: a search per
-    # row, where counting the mask along rows would be another (slow, bool -> int64) pass over the bins.
-    row_ends = torch.arange(1, num_groups * num_rows + 1, device=device).mul_(num_cols)
-    cells_per_row = torch.diff(torch.searchsorted(flat, row_ends), prepend=flat.new_zeros(1))
     row_slots = row_totals.nonzero().squeeze(1)  # (group, row) of each nonempty row
     col_slots = col_totals.nonzero().squeeze(1)
-    # Cells come row by row, so each cell's row index is its row's position repeated per cell.
-    cell_rows = torch.repeat_interleave(cells_per_row.index_select(0, row_slots))
-    all_rows = row_slots.numel() == row_totals.numel()
-    row_code = cell_rows if all_rows else row_slots.index_select(0, cell_rows)  # group * R + row
-    col_label = torch.sub(flat, row_code, alpha=num_cols)  # flat = row_code * C + col
     row_groups = row_slots // num_rows
-    if num_groups == 1:
-        cell_groups = torch.zeros_like(cell_rows)
-        col_code = col_label
-    else:
-        cell_groups = row_groups.index_select(0, cell_rows)
-        col_code = col_label.add_(cell_groups, alpha=num_cols)
-    if col_slots.numel() == col_totals.numel():
-        cell_cols = col_code
-    else:  # position of every (group, col) among the nonempty columns: a running count
+
+    def locate() -> tuple[Tensor, Tensor, Optional[Tensor]]:
+        """(cell_rows, cell_cols, cell_groups); the groups only when there are several."""
+        # Cells per row from where each row's run starts among the sorted flat positions: a search
+        # per row, where counting the mask along rows would be another (slow) pass over the bins.
+        row_ends = torch.arange(1, num_groups * num_rows + 1, device=device).mul_(num_cols)
+        cells_per_row = torch.diff(torch.searchsorted(flat, row_ends), prepend=flat.new_zeros(1))
+        # Cells come row by row, so each cell's row index is its row's position repeated per cell.
+        cell_rows = torch.repeat_interleave(cells_per_row.index_select(0, row_slots))
+        all_rows = row_slots.numel() == row_totals.numel()
+        row_code = cell_rows if all_rows else row_slots.index_select(0, cell_rows)  # group * R + row
+        col_code = torch.sub(flat, row_code, alpha=num_cols)  # flat = row_code * C + col
+        cell_groups = None
+        if num_groups > 1:  # a column's code counts the columns of the groups before it
+            cell_groups = row_groups.index_select(0, cell_rows)
+            col_code.add_(cell_groups, alpha=num_cols)
+        if col_slots.numel() == col_totals.numel():
+            return cell_rows, col_code, cell_groups
+        # Position of every (group, col) among the nonempty columns: a running count.
         col_index = torch.cumsum(col_totals != 0, 0).sub_(1)
-        cell_cols = col_index.index_select(0, col_code)
+        return cell_rows, col_index.index_select(0, col_code), cell_groups
+
+    cell_rows, cell_cols, groups = (None, None, None) if num_groups == 1 else locate()
+    # A single table waits with its cells' rows and columns until a score asks for them.
+    cell_groups = torch.zeros_like(cell_counts) if groups is None else groups
     return Table(
         cell_counts=cell_counts,
         cell_rows=cell_rows,
@@ -121,18 +158,19 @@ def from_dense(counts: Tensor) -> Table:
         col_sums=col_totals.index_select(0, col_slots),
         col_groups=col_slots // num_cols,
         num_groups=num_groups,
+        locate=(lambda: locate()[:2]) if cell_rows is None else None,
     )
 
 
-def _flat_nonzero(mask: Tensor) -> Tensor:
-    """Flat positions of the True entries of ``mask``, ascending, int64.
+def _flat_nonzero(counts: Tensor) -> Tensor:
+    """Flat positions of the nonzero entries of ``counts``, ascending, int64.
 
-    On the CPU NumPy's nonzero over a bool array is several times faster than torch's.
+    On the CPU NumPy's comparison and nonzero are several times faster than torch's.
     """
-    if mask.device.type == "cpu":
-        positions = np.flatnonzero(mask.numpy())
+    if counts.device.type == "cpu":
+        positions = np.flatnonzero(counts.numpy() != 0)
         return torch.from_numpy(positions.astype(np.int64, copy=False))
-    return mask.reshape(-1).nonzero().squeeze(1)
+    return counts.reshape(-1).nonzero().squeeze(1)
 
 
 def from_cells(groups: Tensor, rows: Tensor, cols: Tensor, counts: Tensor, num_groups: int = 1) -> Table:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import exact_reference as exact
 from torch_mi import _expected_mi
 from torch_mi._expected_mi import expected_mutual_info_from_marginals
-from torch_mi._table import from_cells, from_dense
+from torch_mi._table import Table, from_cells, from_dense
 
 TOL = 1e-13
 
@@ -161,13 +161,16 @@ def test_tabulated_reach_never_undercuts_bennett():
     assert bool((reach <= 1.05 * _expected_mi._bennett_reach(variance)).all())
 
 
-def test_from_cells_matches_from_dense():
+@pytest.mark.parametrize("shape", [(3, 6, 5), (7, 5), (1, 9)], ids=["batched", "single", "one-row"])
+def test_from_cells_matches_from_dense(shape):
+    # A single dense table locates its cells (rows, columns) only when asked: the same values.
     rng = np.random.default_rng(5)
-    dense = torch.from_numpy(rng.integers(0, 3, (3, 6, 5)) * rng.integers(0, 2, (3, 6, 5)))
-    g, r, c = dense.nonzero(as_tuple=True)
-    sparse = from_cells(g, r * 7 - 3, c * 11 + 2, dense[g, r, c], num_groups=3)
+    dense = torch.from_numpy(rng.integers(0, 3, shape) * rng.integers(0, 2, shape))
+    dense[(0,) * len(shape)] = 1  # at least one cell
+    g, r, c = (dense if dense.ndim == 3 else dense.unsqueeze(0)).nonzero(as_tuple=True)
+    sparse = from_cells(g, r * 7 - 3, c * 11 + 2, dense.reshape(-1)[dense.reshape(-1) != 0], num_groups=g.max().item() + 1)
     reference = from_dense(dense)
-    for field in reference._fields:
+    for field in Table.FIELDS:
         assert torch.equal(torch.as_tensor(getattr(sparse, field)), torch.as_tensor(getattr(reference, field))), field
 
 
@@ -191,7 +194,7 @@ def test_sort_free_label_tables_equal_the_sorted_path(num_groups, n, spread, off
         groups = labels.shape[0] if labels.ndim == 2 else 1
         fast = label_table(labels, target)
         reference = from_cells(*pair_counts(labels, target), num_groups=groups)
-        for field in reference._fields:
+        for field in Table.FIELDS:
             assert torch.equal(torch.as_tensor(getattr(fast, field)), torch.as_tensor(getattr(reference, field))), field
 
 
