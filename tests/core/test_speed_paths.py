@@ -249,3 +249,21 @@ def test_mi_of_tables_with_many_cells_is_exact(largest):
     n = mpmath.mpf(int(dense.sum()))
     want = sum(mpmath.mpf(c) / n * mpmath.log(n * c / (mpmath.mpf(int(rows[t])) * int(cols[p]))) for (t, p), c in cells.items())
     assert mutual_info(from_dense(torch.from_numpy(dense))).item() == pytest.approx(float(want), abs=TOL)
+
+
+def test_scores_of_counts_and_sums_never_locate_cells(monkeypatch):
+    # MI, NMI, AMI, V-measure and the pair-counting scores read a single table's counts and sums
+    # only; locating its cells (a pass per cell) is left to the scores that need it.
+    from torch_mi import functional as F
+
+    def refuse(self):
+        raise AssertionError("cells located")
+
+    monkeypatch.setattr(Table, "_located", refuse)
+    gen = torch.Generator().manual_seed(3)
+    target, preds = torch.randint(0, 30, (5000,), generator=gen), torch.randint(0, 40, (5000,), generator=gen)
+    for score in (F.mutual_info_score, F.normalized_mutual_info_score, F.adjusted_mutual_info_score,
+                  F.v_measure_score, F.adjusted_rand_score, F.rand_score, F.fowlkes_mallows_index):
+        score(preds, target)
+    with pytest.raises(AssertionError, match="cells located"):
+        F.cluster_accuracy(preds, target)  # a matching needs them: the refusal is reached
