@@ -38,15 +38,38 @@ def entropies(table: Table) -> tuple[Tensor, Tensor]:
     )
 
 
-def mutual_info(table: Table) -> Tensor:
-    """MI in nats per group, clipped at 0, from sums of k log k over cells, rows and columns.
+# A single table with at least this many nonzero cells takes MI from sums of k log k (``mutual_info``).
+K_LOG_K_CELLS = 1 << 16
 
-    MI = sum over cells (n_ij / n) log(n n_ij / (a_i b_j)) = (n log n - S_cols - (S_rows - S_cells)) / n
-    with S the sum of k log k over the cell counts, row sums or column sums. Per cell that is one
-    k log k (mostly a table lookup, ``_k_log_k``) instead of two gathers, a ratio and a log. The
-    subtraction costs a few eps * log n absolute, the order of scikit-learn's own split logarithm.
+
+def mutual_info(table: Table) -> Tensor:
+    """MI in nats per group, sum over cells (n_ij / n) log(n n_ij / (a_i b_j)), clipped at 0.
+
+    Summed cell by cell, each term is the log of one ratio, so the sum is accurate relative to MI
+    itself, even near independence (an exactly independent table gives 0). A single table of at
+    least ``K_LOG_K_CELLS`` cells instead uses MI = (n log n - S_cols - (S_rows - S_cells)) / n, S
+    being the sum of k log k over the cell counts, row sums or column sums: one k log k per cell (a
+    table lookup, ``_k_log_k``) in place of two gathers, a ratio and a log, about 10x faster on a
+    million cells. Its error is a few eps * log n absolute (scikit-learn's order, whose logarithm is
+    split the same way), which needs the accurate pairwise sum of a single table: tables of several
+    groups, whose per-group sums run in order, always go cell by cell.
     """
     n = table.samples_per_group().double()
+    if table.num_groups == 1 and table.cell_counts.numel() >= K_LOG_K_CELLS:
+        return _k_log_k_mi(table, n)
+    return _cellwise_mi(table, n)
+
+
+def _cellwise_mi(table: Table, n: Tensor) -> Tensor:
+    n_cells = n if table.num_groups == 1 else n.index_select(0, table.cell_groups)
+    cells = table.cell_counts.double()
+    a = table.row_sums.double().index_select(0, table.cell_rows)
+    b = table.col_sums.double().index_select(0, table.cell_cols)
+    terms = cells * torch.log((n_cells * cells) / (a * b))  # 1/n once per group, after the sum
+    return torch.clamp(per_group_sum(terms, table.cell_groups, table.num_groups) / torch.clamp(n, min=1.0), min=0.0)
+
+
+def _k_log_k_mi(table: Table, n: Tensor) -> Tensor:
     cells = _sum_k_log_k(table.cell_counts, table.cell_groups, table.num_groups)
     rows = _sum_k_log_k(table.row_sums, table.row_groups, table.num_groups)
     cols = _sum_k_log_k(table.col_sums, table.col_groups, table.num_groups)

@@ -1,15 +1,15 @@
-"""k log k of integer counts, the one per-cell quantity that mutual information needs.
+"""k log k of integer counts, the one per-cell quantity that MI over many cells needs.
 
-On the CPU a logarithm costs several times a memory read, and most cell counts are small: counts
-below ``TABLE_SIZE`` are read from a table of k log k. The table is computed once per device, by
-NumPy in a single pass of fixed length, so every lookup of k gives the same bits whatever the
-call, the thread count or the calls before it. Larger counts, and CUDA (where a log is as cheap
-as the read, and finding the largest count would synchronize), take ``torch.xlogy``.
+On the CPU a logarithm costs several times a memory read, and most cell counts are small: in
+arrays long enough that finding their largest count pays off, counts below ``TABLE_SIZE`` are
+read from a table of k log k. The table is ``torch.xlogy`` itself (an element-wise kernel, the
+same value for the same k wherever it is computed), so a count gives the same bits looked up or
+computed, and which of the two a call takes never shows in its result. CUDA always computes
+(a log there costs no more than the read, and finding the largest count would synchronize).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -21,7 +21,7 @@ _tables: dict[torch.device, Tensor] = {}
 def k_log_k(counts: Tensor) -> Tensor:
     """k log k (0 for k = 0) of non-negative integer ``counts``, float64 of the same shape."""
     if counts.device.type == "cpu" and counts.numel() >= _MIN_LOOKUPS and int(counts.max()) < TABLE_SIZE:
-        return _table(counts.device).take(counts)
+        return _table(counts.device).take(counts.long())
     k = counts.double()
     return torch.xlogy(k, k)
 
@@ -38,9 +38,8 @@ def k_log_k_table(size: int, device: torch.device) -> Tensor:
 def _table(device: torch.device) -> Tensor:
     table = _tables.get(device)
     if table is None:
-        k = np.arange(TABLE_SIZE, dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values = k * np.log(k)
-        values[0] = 0.0
-        table = _tables.setdefault(device, torch.from_numpy(values).to(device))
+        # An ordinary tensor even when first asked for inside inference mode (as scores run).
+        with torch.inference_mode(False):
+            k = torch.arange(TABLE_SIZE, dtype=torch.float64, device=device)
+            table = _tables.setdefault(device, torch.xlogy(k, k))
     return table

@@ -57,11 +57,20 @@ class Table:
         return self._located()[1]
 
     def _located(self) -> tuple[Tensor, Tensor]:
-        if self._cell_rows is None or self._cell_cols is None:
-            assert self._locate is not None
-            self._cell_rows, self._cell_cols = self._locate()
+        rows, cols, locate = self._cell_rows, self._cell_cols, self._locate
+        if rows is None or cols is None:
+            assert locate is not None
+            rows, cols = locate()
+            self._cell_rows, self._cell_cols = rows, cols
             self._locate = None  # let go of what locating needed
-        return self._cell_rows, self._cell_cols
+        return rows, cols
+
+    def __reduce__(self):
+        # Pickled (torch.save, multiprocessing) with its cells located: a closure does not pickle.
+        return (Table, tuple(getattr(self, field) for field in self.FIELDS))
+
+    def __repr__(self) -> str:
+        return f"Table(cells={self.cell_counts.numel()}, rows={self.row_sums.numel()}, cols={self.col_sums.numel()}, groups={self.num_groups})"
 
     def samples_per_group(self) -> Tensor:
         """n of each group, int64 (G,)."""
