@@ -3,8 +3,9 @@
 Two forms, one per use:
 
 * dense: label values are known to lie in ``[0, num_rows) x [0, num_cols)``; counts go into a fixed
-  (num_rows, num_cols) int64 table by ``count_batch`` (index_add_ a cache-sized chunk at a time on
-  the CPU; scatter_add_ or a fused Triton kernel on CUDA): pure device work, no host-device sync.
+  (num_rows, num_cols) int64 table by ``count_batch`` (a chunk of keys at a time on the CPU, each
+  counted by bincount or index_add_; scatter_add_ or a fused Triton kernel on CUDA): pure device
+  work, no host-device sync.
 * sparse: arbitrary integer ids; the result is the distinct (target, pred) pairs with their counts,
   sorted by (target, pred). Memory follows the number of distinct pairs, never the sample count.
 
@@ -73,8 +74,8 @@ def dense_counts(
 
 # How a dense update counts on CUDA, by table size: (most cells, method), the first that fits.
 # "scatter" is ``dense_counts`` above (keys for the whole batch, then scatter_add_); "chunked" builds
-# the keys a chunk at a time in one reused buffer and adds each chunk with index_add_ (the CPU's
-# way); "atomic" and "histogram" are the fused Triton kernels of ``_fused_counts`` (one read of the
+# the keys a chunk at a time in one reused buffer and adds each chunk with index_add_ (on the CPU,
+# its way, by bincount where that pays); "atomic" and "histogram" are the fused Triton kernels of ``_fused_counts`` (one read of the
 # labels). Fused kernels or chunks are chosen only once the ``dense_count`` benchmark has measured
 # them on a GPU: scatter until then.
 CUDA_DENSE_METHODS: tuple[tuple[float, str], ...] = ((float("inf"), "scatter"),)
@@ -128,7 +129,7 @@ def _count_in_chunks(preds: Tensor, target: Tensor, num_cols: int, out: Tensor, 
     if n == 0:
         return out
     flat = out.view(-1)
-    step = _chunk_samples(out.device, groups, flat.numel() // groups, _DENSE_CHUNK)
+    step = _chunk_samples(out.device, groups, flat.numel() // groups, n, _DENSE_CHUNK, bincount=ignore_index is None)
     buffer = torch.empty(groups * min(step, n), dtype=torch.long, device=out.device)
     group_base = torch.arange(groups, device=out.device).mul_(flat.numel() // groups).unsqueeze(1)
     for start in range(0, n, step):
@@ -146,18 +147,31 @@ def _count_in_chunks(preds: Tensor, target: Tensor, num_cols: int, out: Tensor, 
     return out
 
 
-def _chunk_samples(device: torch.device, groups: int, cells: int, chunk: dict[str, int]) -> int:
-    """Labels of each clustering per chunk: about ``chunk[device]`` keys, and on the CPU at least
-    ``_KEYS_PER_BIN`` times the table's bins, so that each chunk can be counted by ``bincount``."""
+def _chunk_samples(device: torch.device, groups: int, cells: int, samples: int, chunk: dict[str, int],
+                   fresh: bool = False, bincount: bool = True) -> int:
+    """Labels of each clustering per chunk: about ``chunk[device]`` keys (cache-sized).
+
+    On the CPU a chunk may grow so that ``bincount`` can count it (``_add_key_counts``): a fresh
+    histogram takes all the keys at once when they are at most ``_MAX_CHUNK_KEYS``; adding into a
+    table, a chunk grows to ``_KEYS_PER_BIN`` keys a bin when the batch fills such chunks and they
+    stay within ``_MAX_CHUNK_KEYS``. Otherwise (``bincount=False``, small batches, huge tables)
+    chunks stay cache-sized, so a count's working memory stays small.
+    """
     keys = chunk.get(device.type, chunk["cuda"])
-    if device.type == "cpu":
-        keys = max(keys, _KEYS_PER_BIN * groups * cells)
+    if device.type == "cpu" and bincount:
+        total, wanted = groups * samples, _KEYS_PER_BIN * groups * cells
+        if fresh and total <= _MAX_CHUNK_KEYS:
+            keys = max(keys, total)
+        elif keys < wanted <= min(total, _MAX_CHUNK_KEYS):
+            keys = wanted
     return max(1, keys // groups)
 
 
 # On the CPU ``bincount`` counts 1.3-2x faster than ``index_add_`` (the most at a million bins),
 # but a new histogram per chunk must then be added to the table: that pays from this many keys a bin.
 _KEYS_PER_BIN = 4
+# The most keys a chunk holds for bincount's sake (32 MiB of int64).
+_MAX_CHUNK_KEYS = 1 << 22
 
 
 def _add_key_counts(hist: Optional[Tensor], keys: Tensor, bins: int) -> Tensor:
@@ -202,7 +216,8 @@ def pair_counts(preds: Tensor, target: Tensor) -> PairCounts:
 
 
 # Keys built and counted at once by ``code_histogram``: a reused buffer of this many stays in cache,
-# where keys for all N samples at once would be a fresh allocation, paged in anew on every call.
+# where keys for all N samples at once would be a fresh allocation, paged in anew on every call
+# (on the CPU ``_chunk_samples`` may take more, up to ``_MAX_CHUNK_KEYS``, for one bincount).
 _COUNT_CHUNK = {"cpu": 1 << 18, "cuda": 1 << 24}
 
 
@@ -244,7 +259,7 @@ def code_histogram(preds: Tensor, target: Tensor, target_codes: Optional["_Side"
     # key = group * T * P + t_code * P + p_code: one int64 per sample, counted chunk by chunk.
     group_base = torch.arange(num_groups, device=device).mul_(cells).sub_(offset).unsqueeze(1)
     hist: Optional[Tensor] = None
-    step = _chunk_samples(device, num_groups, cells, _COUNT_CHUNK)
+    step = _chunk_samples(device, num_groups, cells, num_samples, _COUNT_CHUNK, fresh=True)
     buffer = torch.empty(num_groups * min(step, num_samples), dtype=torch.long, device=device)
     for start in range(0, num_samples, step):
         stop = min(start + step, num_samples)

@@ -95,6 +95,7 @@ def test_every_cpu_dense_counting_method_counts_the_same(seed, shape, groups, n,
 def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch, keys_per_bin, ignore):
     # keys_per_bin=0 lets chunks be as small as asked and counts each by bincount; the default (4)
     # makes chunks of 4 x 90 keys here, counted by bincount, and a shorter last one by index_add_.
+    # With ignore_index every chunk is as asked, counted by index_add_.
     from torch_mi import _contingency
 
     assert dense_method(torch.device("cpu"), 10**6) == "chunked"
@@ -110,12 +111,14 @@ def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch, keys_per_bin, ignore)
         assert torch.equal(count_batch(preds, target, 5, 6, out=out, ignore_index=ignore, method="chunked"), expected + 1), chunk
 
 
-@pytest.mark.parametrize("keys_per_bin", [0, 4])
+@pytest.mark.parametrize("keys_per_bin, max_chunk", [(0, 0), (4, 0), (4, 1 << 22)],
+                         ids=["chunks-of-any-size", "bincount-sized-chunks", "all-keys-at-once"])
 @pytest.mark.parametrize("groups", [None, 3])
-def test_code_histograms_count_in_chunks_of_any_size(monkeypatch, keys_per_bin, groups):
+def test_code_histograms_count_in_chunks_of_any_size(monkeypatch, keys_per_bin, max_chunk, groups):
     from torch_mi import _contingency
 
     monkeypatch.setattr(_contingency, "_KEYS_PER_BIN", keys_per_bin)
+    monkeypatch.setattr(_contingency, "_MAX_CHUNK_KEYS", max_chunk)
     gen = torch.Generator().manual_seed(2)
     target = torch.randint(-2, 5, (1001,), generator=gen)  # codes are labels + 2
     preds = torch.randint(3, 9, (1001,) if groups is None else (groups, 1001), generator=gen)
@@ -124,3 +127,17 @@ def test_code_histograms_count_in_chunks_of_any_size(monkeypatch, keys_per_bin, 
     for chunk in (1, 7, 1000, 3003, 10**6):
         monkeypatch.setitem(_contingency._COUNT_CHUNK, "cpu", chunk)
         assert torch.equal(_contingency.code_histogram(preds, target), expected), chunk
+
+
+def test_a_count_keeps_its_working_memory_small_unless_bincount_uses_it():
+    from torch_mi._contingency import _DENSE_CHUNK, _chunk_samples
+
+    cpu, chunk = torch.device("cpu"), _DENSE_CHUNK["cpu"]
+    # A batch too small to fill bincount-sized chunks, ignore_index, or a huge table: cache-sized chunks.
+    assert _chunk_samples(cpu, 20, 10**6, 10**6, _DENSE_CHUNK) == chunk // 20
+    assert _chunk_samples(cpu, 1, 10**4, 10**8, _DENSE_CHUNK, bincount=False) == chunk
+    assert _chunk_samples(cpu, 1, 10**8, 10**9, _DENSE_CHUNK) == chunk
+    # A large batch into a table bincount can count: 4 keys a bin, at most 2^22 keys.
+    assert _chunk_samples(cpu, 1, 10**6, 10**7, _DENSE_CHUNK) == 4 * 10**6
+    assert _chunk_samples(cpu, 1, 10**6, 10**6, _DENSE_CHUNK, fresh=True) == 10**6
+    assert _chunk_samples(torch.device("cuda"), 1, 100, 10**8, {"cuda": 1 << 22}) == 1 << 22
