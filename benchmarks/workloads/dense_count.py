@@ -2,8 +2,8 @@
 
 For each table shape, the ways torch_mi can count a batch into a dense int64 table
 (``torch_mi._contingency.count_batch``): ``scatter`` (keys for the whole batch and ``scatter_add_``,
-the CUDA default until measured otherwise), ``chunked`` (keys a cache-sized chunk at a time, each
-added with ``index_add_``: the CPU's way) and, on CUDA with Triton, the fused kernels
+the CUDA default until measured otherwise), ``chunked`` (keys a chunk at a time, each
+counted by ``bincount`` where the chunk holds 4 keys a bin, else ``index_add_``: the CPU's way) and, on CUDA with Triton, the fused kernels
 ``atomic`` (one read of the labels, atomics into private table copies) and ``histogram``
 (per-program histograms, small tables only). Beside them the bare operations: ``torch.bincount``
 of precomputed keys (a histogram that also reads its input's maximum back to the host), and on
@@ -27,7 +27,7 @@ SHAPES = ((10, 10, None), (100, 100, None), (1000, 1000, None), (100, 100, 8))
 SAMPLES = {"cpu": {"quick": 10**5, "full": 10**7}, "cuda": {"quick": 10**6, "full": 10**8}}
 IMPLS = {
     "scatter": "torch_mi scatter (key pass + scatter_add_)",
-    "chunked": "torch_mi chunked (keys a cache-sized chunk at a time + index_add_)",
+    "chunked": "torch_mi chunked (keys a chunk at a time + bincount or index_add_)",
     "atomic": "torch_mi fused Triton kernel, atomics",
     "histogram": "torch_mi fused Triton kernel, per-program histograms",
     "bare_bincount": "bare bincount of precomputed keys",
