@@ -170,9 +170,8 @@ def _chunk_samples(device: torch.device, groups: int, cells: int, samples: int, 
 # On the CPU ``bincount`` counts 1.3-2x faster than ``index_add_`` (the most at a million bins),
 # but a new histogram per chunk must then be added to the table: that pays from this many keys a bin.
 _KEYS_PER_BIN = 4
-# The most keys a chunk holds for bincount's sake (8 MiB of int64: bigger chunks, fresh memory in a
-# forked worker, lost more than bincount gains at a million bins).
-_MAX_CHUNK_KEYS = 1 << 20
+# The most keys a chunk holds for bincount's sake (32 MiB of int64).
+_MAX_CHUNK_KEYS = 1 << 22
 
 
 def _add_key_counts(hist: Optional[Tensor], keys: Tensor, bins: int) -> Tensor:
