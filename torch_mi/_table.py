@@ -20,8 +20,8 @@ class Table:
 
     Rows are target clusters, columns pred clusters. Groups are independent tables scored in one
     pass (B clusterings against one target); a single table has one group. Where each cell sits
-    (``cell_rows``, ``cell_cols``) may be worked out on first use: MI, its normalised and adjusted
-    forms and the pair-counting scores read only the counts and the sums.
+    (``cell_rows``, ``cell_cols``) may be worked out on first use: the pair-counting scores, and MI
+    of a single table of 2^16 cells or more, read only the counts and the sums.
     """
 
     FIELDS = ("cell_counts", "cell_rows", "cell_cols", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups",
@@ -70,7 +70,8 @@ class Table:
         return (Table, tuple(getattr(self, field) for field in self.FIELDS))
 
     def __repr__(self) -> str:
-        return f"Table(cells={self.cell_counts.numel()}, rows={self.row_sums.numel()}, cols={self.col_sums.numel()}, groups={self.num_groups})"
+        sizes = (self.cell_counts.numel(), self.row_sums.numel(), self.col_sums.numel(), self.num_groups)
+        return "Table(cells={}, rows={}, cols={}, groups={})".format(*sizes)
 
     def samples_per_group(self) -> Tensor:
         """n of each group, int64 (G,)."""
