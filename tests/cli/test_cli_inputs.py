@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
 import os
 import subprocess
 import sys
 import threading
-import weakref
+from typing import Optional
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +18,7 @@ import pytest
 from .cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
 
 from torch_mi.cli import open_paths, score_columns
+from torch_mi.cli.errors import InputError
 
 
 @pytest.fixture()
@@ -135,8 +135,8 @@ def test_stdin(csv_file, labels):
 
 @pytest.fixture(scope="module")
 def more_rows() -> bytes:
-    """Megabytes of rows: pyarrow is still reading stdin ahead on its own thread when an error ends the
-    process, which aborted (exit 134) until the stream was stopped first."""
+    """Megabytes of rows behind the error: the process ends without reading them. While pyarrow read
+    stdin ahead on its own threads, such an exit could abort (exit 134)."""
     return b"".join(b"%d,%d\n" % (i % 7, i % 5) for i in range(10**6)) * 3
 
 
@@ -155,8 +155,8 @@ def test_stdin_error_with_more_input_behind_it_exits_2(more_rows, head, argv, fr
 
 
 def test_stdin_error_while_the_writer_keeps_the_pipe_open_exits_2(more_rows):
-    # pyarrow's read-ahead thread is then blocked waiting for more input; a blocked read of the
-    # buffered sys.stdin held its lock through shutdown and aborted the process (exit 134).
+    # A read blocked in another thread on the buffered sys.stdin held its lock through shutdown and
+    # aborted the process (exit 134); stdin is now read only by the thread that scores it.
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.Popen([sys.executable, "-m", "torch_mi", "-", "--target", "t"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -179,16 +179,51 @@ def test_stdin_error_while_the_writer_keeps_the_pipe_open_exits_2(more_rows):
     assert err.startswith("torch-mi: error: ") and "Expected 2 columns" in err
 
 
-def test_stdin_read_to_its_end_is_not_kept_alive_for_exit(csv_file, labels):
-    # The stream registers its stop with atexit until it reaches its end: scoring stdin in a long
-    # process must not pile up streams (and their buffers) in the atexit list.
-    source = open_paths("-", stdin=io.BytesIO(csv_file.read_bytes()), block_size=512)
-    stream = weakref.ref(source.inputs[0]._stream)
-    report = score_columns(source, "truth", "noisy")
+class _ThreadRecordingStream(io.BytesIO):
+    """A stream that notes which thread reads it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.readers: set[int] = set()
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        self.readers.add(threading.get_ident())
+        return super().read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        self.readers.add(threading.get_ident())
+        return super().read1(size)
+
+
+def test_stdin_is_read_only_by_the_scoring_thread(csv_file, labels):
+    # A pyarrow thread reading a Python stream takes the GIL; doing so while the interpreter
+    # finalizes aborted the process ("terminate called without an active exception").
+    stream = _ThreadRecordingStream(csv_file.read_bytes())
+    report = score_columns(open_paths("-", stdin=stream, block_size=512), "truth", "noisy")
     assert_row_matches(report.scores[0].as_dict(), labels["truth"], labels["noisy"])
-    del source
-    gc.collect()
-    assert stream() is None
+    assert stream.readers == {threading.get_ident()}
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("block_size", [64, 100, 4096])
+def test_stdin_blocks_cut_at_any_line_end_keep_every_row(labels, line_end, block_size):
+    rows = [f"{t},{p}" for t, p in zip(labels["truth"], labels["noisy"])]
+    # Blank lines and a last line without its line end, as a file may have them.
+    data = line_end.join([b"truth,noisy", *(row.encode() for row in rows[:300]), b"", *(row.encode() for row in rows[300:])])
+    report = score_columns(open_paths("-", stdin=io.BytesIO(data), block_size=block_size), "truth", "noisy")
+    assert_row_matches(report.scores[0].as_dict(), labels["truth"], labels["noisy"])
+
+
+def test_stdin_errors_number_rows_from_the_start_of_the_stream():
+    data = b"t,p\n" + b"1,2\n" * 1000 + b"3\n"  # the header is row 1: the bad row is row 1002
+    with pytest.raises(InputError, match=r"cannot read <stdin>: CSV parse error: Row #1002: Expected 2 columns"):
+        score_columns(open_paths("-", stdin=io.BytesIO(data), block_size=256), "t", "p")
+
+
+def test_stdin_line_longer_than_a_block_after_the_first():
+    data = b"t,p\n" + b"1,2\n" * 100 + b"1," + b"2" * 300 + b"\n"
+    with pytest.raises(InputError, match=r"a line is longer than the block size \(256 bytes\)"):
+        score_columns(open_paths("-", stdin=io.BytesIO(data), block_size=256), "t", "p")
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])

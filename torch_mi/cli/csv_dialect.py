@@ -54,11 +54,15 @@ def is_blank(head: bytes) -> bool:
     return not head.removeprefix(codecs.BOM_UTF8).strip()
 
 
+def line_too_long(block_size: int) -> str:
+    return f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+
+
 def csv_problem(error: BaseException, block_size: int, head: bytes) -> str:
     """pyarrow's message, or what it means where pyarrow's wording is about blocks. ``head`` is the
     input's first bytes (:func:`read_head`: its first line, or all of it if it has no line end)."""
     text = one_line(error)
-    too_long = f"a line is longer than the block size ({block_size} bytes); pass a larger --block-size (`block_size`)"
+    too_long = line_too_long(block_size)
     if "straddl" in text:
         return too_long
     if "cannot infer number of columns" in text:

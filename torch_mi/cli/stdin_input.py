@@ -1,116 +1,87 @@
-"""CSV on stdin, streamed: pyarrow reads the pipe ahead on its own thread, stopped before exit."""
+"""CSV on stdin, streamed on the calling thread: blocks cut at line ends, each parsed by pyarrow.
+
+pyarrow's own streaming reader reads a Python stream ahead on one of its threads, which takes the GIL
+for each read and for each buffer it lets go. A thread that does so while the interpreter finalizes
+aborts the process ("terminate called without an active exception"), and no wait at exit bounds when
+pyarrow's threads are done. So stdin is read here, on the thread that scores it, and pyarrow only ever
+sees a finished block in its own memory.
+"""
 
 from __future__ import annotations
 
-import atexit
-import io
-import os
-import select
+import re
 import sys
-import threading
-import time
-from typing import IO, Any, Iterator, Optional
+from typing import IO, Iterator, Optional
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from torch_mi.cli.csv_dialect import csv_problem, is_blank, read_head, sniff, text_columns
+from torch_mi.cli.csv_dialect import csv_problem, is_blank, line_too_long, read_head, sniff, text_columns
 from torch_mi.cli.errors import InputError
 from torch_mi.cli.parts import Batch, Part, ReadOptions
 
-_POLL_S = 0.05  # how soon a read of the process's stdin notices stop()
-_STOP_WAIT_S = 1.0  # for a read of a Python stream in flight (it may block on its source)
-_DRAIN_WAIT_S = 0.05  # for pyarrow's next read after stop(); it makes none if its queue is full or it failed
+_ROW_NUMBER = re.compile(r"Row #(\d+)")
 
 
-class _Prefixed(io.RawIOBase):
-    """The bytes already read from a stream, then the rest of the stream.
-
-    pyarrow reads it ahead on one of its own threads, which takes the GIL for each read. A read still
-    running when the interpreter finalizes aborts the process (exit 134), so :meth:`stop` ends the
-    stream, and is called when reading fails and at exit. The process's own stdin is read at its file
-    descriptor (``fd``) in polls that notice stop(): a read blocked in ``sys.stdin.buffer`` would hold
-    that stream's lock through shutdown, which aborts too.
-    """
-
-    def __init__(self, head: bytes, rest: IO[bytes], fd: Optional[int] = None) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-        self._fd = fd
-        self._state = threading.Condition()
-        self._reading = False
-        self._stopped = False
-        self._drained = False  # a read after stop() has returned end-of-stream: pyarrow asks no more
-        atexit.register(self.stop)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        with self._state:
-            if self._stopped:
-                self._drained = True
-                self._state.notify_all()
-                return 0
-            self._reading = True
-        try:
-            if len(self._head):
-                count = min(len(buffer), len(self._head))
-                buffer[:count] = self._head[:count]
-                self._head = self._head[count:]
-                return count
-            data = self._read_rest(len(buffer))
-            buffer[:len(data)] = data
-            if not data and not self._stopped:  # the stream's own end: nothing to stop at exit
-                atexit.unregister(self.stop)
-            return len(data)
-        finally:
-            with self._state:
-                self._reading = False
-                self._state.notify_all()
-
-    def _read_rest(self, size: int) -> bytes:
-        if self._fd is None:
-            return self._rest.read(size)
-        while not self._stopped:
-            if select.select([self._fd], [], [], _POLL_S)[0]:
-                return os.read(self._fd, size)
-        return b""
-
-    def stop(self) -> None:
-        """Later reads see end-of-stream; wait for the read in flight and for pyarrow's reader to see
-        the end (each a bounded time), then let its thread give the GIL back."""
-        atexit.unregister(self.stop)
-        with self._state:
-            self._stopped = True
-            self._state.wait_for(lambda: not self._reading, _STOP_WAIT_S)
-            self._state.wait_for(lambda: self._drained, _DRAIN_WAIT_S)
-        time.sleep(0.01)
+def _arrow_buffer(data: bytes) -> pa.Buffer:
+    """A copy of ``data`` in pyarrow's memory: freeing it never needs the GIL."""
+    buffer = pa.allocate_buffer(len(data))
+    memoryview(buffer).cast("B")[:] = data
+    return buffer
 
 
-def _process_stdin() -> tuple[IO[bytes], Optional[int]]:
-    """The process's stdin, and its file descriptor where it can be polled (not on Windows)."""
-    if os.name == "posix":
-        try:
-            fd = sys.stdin.fileno()
-            return io.FileIO(fd, closefd=False), fd  # raw reads: sys.stdin.buffer buffers and locks
-        except (AttributeError, OSError, ValueError):  # no real stdin (a test harness, a service)
-            pass
-    return sys.stdin.buffer, None
+def _line_blocks(head: bytes, stream: IO[bytes], block_size: int) -> Iterator[bytes]:
+    """The stream (after ``head``, its first bytes) in blocks of at most ``block_size`` bytes, each cut
+    after its last line end, as pyarrow cuts a file (values hold no line ends: ``newlines_in_values``
+    is off); the last block is what is left at the end."""
+    read = getattr(stream, "read1", None) or stream.read
+    pending = bytearray(head)
+    at_end = False
+    while pending or not at_end:
+        while len(pending) < block_size and not at_end:
+            data = read(block_size - len(pending))
+            at_end = not data
+            pending += data or b""
+        if at_end and len(pending) <= block_size:
+            if pending:
+                yield bytes(pending)
+            return
+        cut = max(pending.rfind(b"\n", 0, block_size), pending.rfind(b"\r", 0, block_size)) + 1
+        if cut == 0:
+            raise InputError(f"cannot read <stdin>: {line_too_long(block_size)}")
+        yield bytes(pending[:cut])
+        del pending[:cut]
 
 
 class StdinInput:
     name = "<stdin>"
     format = "csv"
 
-    def __init__(self, reader: pa_csv.CSVStreamingReader, stream: _Prefixed, head: bytes, delimiter: str,
-                 block_size: int) -> None:
-        self._reader = reader
-        self._stream = stream
+    def __init__(self, stream: IO[bytes], head: bytes, delimiter: str, options: ReadOptions) -> None:
         self._head = head
-        self._block_size = block_size
+        self._block_size = options.block_size
         self.delimiter = delimiter
-        self.columns = dict(zip(reader.schema.names, reader.schema.types))
+        self._parse = pa_csv.ParseOptions(delimiter=delimiter)
+        self._blocks = _line_blocks(head, stream, options.block_size)
+        first = next(self._blocks)
+        header = sniff(head, delimiter)[1]
+        self._convert = text_columns(header)
+        try:
+            self._first: Optional[pa.Table] = self._parse_block(first, None)
+        except (pa.ArrowException, OSError) as error:
+            raise InputError(f"cannot read <stdin> as CSV: {self._problem(error, 0)}") from None
+        self._names = self._first.column_names
+        self.columns = dict(zip(self._first.schema.names, self._first.schema.types))
+
+    def _parse_block(self, block: bytes, names: Optional[list[str]]) -> pa.Table:
+        read_options = pa_csv.ReadOptions(block_size=self._block_size + 1, use_threads=False, column_names=names)
+        return pa_csv.read_csv(pa.BufferReader(_arrow_buffer(block)), read_options=read_options,
+                               parse_options=self._parse, convert_options=self._convert)
+
+    def _problem(self, error: BaseException, rows_before: int) -> str:
+        """pyarrow numbers rows within a block (the header is row 1); renumber them within the stream."""
+        text = csv_problem(error, self._block_size, self._head)
+        return _ROW_NUMBER.sub(lambda match: f"Row #{int(match[1]) + rows_before}", text)
 
     def check_columns(self, names: list[str]) -> None:
         """Columns of one CSV stream can always be read together."""
@@ -119,32 +90,29 @@ class StdinInput:
         return [Part(self.name, self._read)]
 
     def _read(self, names: list[str]) -> Iterator[Batch]:
-        try:
-            for batch in self._reader:
+        table, self._first = self._first, None
+        if table is None:
+            raise InputError("<stdin> can be read only once")
+        rows_before = 1 + table.num_rows  # the header and the first block's rows
+        while True:
+            for batch in table.to_batches():
                 yield {name: batch.column(name) for name in names}
-        except (pa.ArrowException, OSError) as error:
-            self._stream.stop()
-            raise InputError(f"cannot read <stdin>: {csv_problem(error, self._block_size, self._head)}") from None
+            block = next(self._blocks, None)
+            if block is None:
+                return
+            try:
+                table = self._parse_block(block, self._names)
+            except (pa.ArrowException, OSError) as error:
+                raise InputError(f"cannot read <stdin>: {self._problem(error, rows_before)}") from None
+            rows_before += table.num_rows
 
 
 def stdin_input(stream: Optional[IO[bytes]], options: ReadOptions) -> StdinInput:
     """CSV from ``stream``, or from the process's stdin when it is None."""
-    fd = None
     if stream is None:
-        stream, fd = _process_stdin()
+        stream = sys.stdin.buffer
     head = read_head(stream)
     if is_blank(head):
         raise InputError("<stdin> is empty: CSV on stdin needs a header line")
-    delimiter, header = sniff(head, "\t" if options.input_format == "tsv" else options.delimiter)
-    prefixed = _Prefixed(head, stream, fd)
-    try:
-        reader = pa_csv.open_csv(
-            pa.PythonFile(io.BufferedReader(prefixed), mode="r"),
-            read_options=pa_csv.ReadOptions(block_size=options.block_size),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter),
-            convert_options=text_columns(header),
-        )
-    except (pa.ArrowException, OSError) as error:
-        prefixed.stop()
-        raise InputError(f"cannot read <stdin> as CSV: {csv_problem(error, options.block_size, head)}") from None
-    return StdinInput(reader, prefixed, head, delimiter, options.block_size)
+    delimiter = sniff(head, "\t" if options.input_format == "tsv" else options.delimiter)[0]
+    return StdinInput(stream, head, delimiter, options)
