@@ -57,14 +57,14 @@ class StdinInput:
     name = "<stdin>"
     format = "csv"
 
-    def __init__(self, stream: IO[bytes], head: bytes, delimiter: str, options: ReadOptions) -> None:
+    def __init__(self, stream: IO[bytes], head: bytes, delimiter: str, header: list[str],
+                 options: ReadOptions) -> None:
         self._head = head
         self._block_size = options.block_size
         self.delimiter = delimiter
         self._parse = pa_csv.ParseOptions(delimiter=delimiter)
         self._blocks = _line_blocks(head, stream, options.block_size)
         first = next(self._blocks)
-        header = sniff(head, delimiter)[1]
         self._convert = text_columns(header)
         try:
             self._first: Optional[pa.Table] = self._parse_block(first, None)
@@ -114,5 +114,5 @@ def stdin_input(stream: Optional[IO[bytes]], options: ReadOptions) -> StdinInput
     head = read_head(stream)
     if is_blank(head):
         raise InputError("<stdin> is empty: CSV on stdin needs a header line")
-    delimiter = sniff(head, "\t" if options.input_format == "tsv" else options.delimiter)[0]
-    return StdinInput(stream, head, delimiter, options)
+    delimiter, header = sniff(head, "\t" if options.input_format == "tsv" else options.delimiter)
+    return StdinInput(stream, head, delimiter, header, options)
