@@ -70,11 +70,11 @@ class StdinInput:
             self._first: Optional[pa.Table] = self._parse_block(first, None)
         except (pa.ArrowException, OSError) as error:
             raise InputError(f"cannot read <stdin> as CSV: {self._problem(error, 0)}") from None
-        self._names = self._first.column_names
         self.columns = dict(zip(self._first.schema.names, self._first.schema.types))
 
     def _parse_block(self, block: bytes, names: Optional[list[str]]) -> pa.Table:
-        read_options = pa_csv.ReadOptions(block_size=self._block_size + 1, use_threads=False, column_names=names)
+        # A block is at most block_size bytes, so pyarrow parses it whole, on this thread.
+        read_options = pa_csv.ReadOptions(block_size=self._block_size, use_threads=False, column_names=names)
         return pa_csv.read_csv(pa.BufferReader(_arrow_buffer(block)), read_options=read_options,
                                parse_options=self._parse, convert_options=self._convert)
 
@@ -101,7 +101,7 @@ class StdinInput:
             if block is None:
                 return
             try:
-                table = self._parse_block(block, self._names)
+                table = self._parse_block(block, list(self.columns))
             except (pa.ArrowException, OSError) as error:
                 raise InputError(f"cannot read <stdin>: {self._problem(error, rows_before)}") from None
             rows_before += table.num_rows
