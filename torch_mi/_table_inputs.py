@@ -23,7 +23,6 @@ from torch_mi._contingency import aggregate_pairs, code_histogram, label_codes, 
 from torch_mi._table import Table, from_cells, from_dense
 from torch_mi._validation import as_count_tensor, check_non_negative, labels_pair
 
-
 # Clusterings scored per block when preds is (B, N): about this many labels per block, so each
 # block's table stays small and memory stays bounded however many clusterings there are. A GPU
 # takes larger blocks: each block costs a few host reads (table sizes, nonzero counts), which

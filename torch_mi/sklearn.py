@@ -30,9 +30,15 @@ import numpy as np
 from torch import Tensor
 
 from torch_mi import _information, _pair_counting, functional
-from torch_mi._expected_mi import expected_mutual_info
 from torch_mi._contingency import pair_counts
-from torch_mi._sklearn_compat import InvalidParameterError, as_array_or_same, sklearn_counts, sklearn_errors, sklearn_labels
+from torch_mi._expected_mi import expected_mutual_info
+from torch_mi._sklearn_compat import (
+    InvalidParameterError,
+    as_array_or_same,
+    sklearn_counts,
+    sklearn_errors,
+    sklearn_labels,
+)
 from torch_mi._table import Table
 from torch_mi._table_inputs import in_inference_mode, table_from_contingency, table_from_inputs
 from torch_mi._validation import check_average_method, check_beta, labels_pair

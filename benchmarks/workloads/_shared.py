@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable, Optional
 
 from benchmarks import procmem
 from benchmarks.goals import Outcome
+from benchmarks.peers import _as_float
 from benchmarks.results import Result, WorkloadResults
 from benchmarks.tables import fmt_time
-from benchmarks.peers import _as_float
 from benchmarks.workload import Job, device_sync
 
 CHECKPOINTS = 10

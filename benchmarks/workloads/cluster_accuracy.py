@@ -22,7 +22,16 @@ from benchmarks.goals import Pick, Ratio, Seconds
 from benchmarks.results import WorkloadResults
 from benchmarks.tables import fmt_mib, fmt_ratio
 from benchmarks.workload import Context, Job, Measurement, Table, Workload, power_label
-from benchmarks.workloads._shared import Unless, fmt_time_or_why, measured, missing_module, plot_measured, records_by_impl, streamed_job, unavailable
+from benchmarks.workloads._shared import (
+    Unless,
+    fmt_time_or_why,
+    measured,
+    missing_module,
+    plot_measured,
+    records_by_impl,
+    streamed_job,
+    unavailable,
+)
 
 BATCHES = 10
 SIZES = {

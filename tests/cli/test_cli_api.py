@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
-from .cli_helpers import assert_row_matches
 
 from torch_mi.cli import InputError, Report, score_files, score_table
+
+from .cli_helpers import assert_row_matches
 
 
 def _check(report: Report, target, columns: dict) -> None:

@@ -15,11 +15,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from helpers import free_port
 from torch_mi.cli.metric_registry import NAMES
 
-from .cli_helpers import (REPO, SCORE_KEYS, assert_matches_sklearn, assert_row_matches, assert_same_scores, csv_text,
-                          run_json, write)
+from .cli_helpers import (
+    REPO,
+    SCORE_KEYS,
+    assert_matches_sklearn,
+    assert_row_matches,
+    assert_same_scores,
+    csv_text,
+    run_json,
+    write,
+)
 
 pytestmark = pytest.mark.slow
 

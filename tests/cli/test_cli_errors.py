@@ -9,9 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
-from .cli_helpers import run, write
 
 from torch_mi.cli import main
+
+from .cli_helpers import run, write
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ import sys
 
 import numpy as np
 import pytest
-from .cli_helpers import EXAMPLE, REPO, SCORE_KEYS, assert_matches_sklearn, run, run_json
 
 import torch_mi
 from torch_mi.cli import main
+
+from .cli_helpers import EXAMPLE, REPO, SCORE_KEYS, assert_matches_sklearn, run, run_json
 
 
 def test_no_input_scores_the_bundled_example(capsys):

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from .cli_helpers import assert_matches_sklearn, assert_same_scores, run_json, write
 
 

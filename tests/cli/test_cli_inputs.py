@@ -15,10 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from .cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
 
 from torch_mi.cli import open_paths, score_columns
 from torch_mi.cli.errors import InputError
+
+from .cli_helpers import REPO, assert_matches_sklearn, assert_row_matches, csv_text, run, run_json, write
 
 
 @pytest.fixture()

@@ -12,13 +12,22 @@ import numpy as np
 import pyarrow as pa
 import pytest
 import torch
-from .cli_helpers import (SCORE_KEYS, assert_matches_sklearn, assert_row_matches, csv_text, metric_keys, run,
-                         run_json, sklearn_scores)
 
 import torch_mi.functional as F
 from torch_mi.cli import InputError, score_table
 from torch_mi.cli.metric_registry import DEFAULT, NAMES, choose_metrics, help_text
 from torch_mi.cli.score import _collection
+
+from .cli_helpers import (
+    SCORE_KEYS,
+    assert_matches_sklearn,
+    assert_row_matches,
+    csv_text,
+    metric_keys,
+    run,
+    run_json,
+    sklearn_scores,
+)
 
 PAPERS = ["nmi", "ami", "ari", "acc"]  # the clustering papers' report
 # The registry's order, written out: the columns of --metrics all.

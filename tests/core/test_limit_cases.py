@@ -11,7 +11,6 @@ from helpers import METHODS
 from torch_mi import functional as F
 
 
-
 def _nmi_ami(preds, target, method):
     return (
         F.normalized_mutual_info_score(preds, target, method).item(),

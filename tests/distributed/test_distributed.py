@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 import sklearn.metrics as skm
 import sklearn.metrics.cluster as skc
-from scipy.optimize import linear_sum_assignment
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from scipy.optimize import linear_sum_assignment
 
 from helpers import free_port
 from torch_mi import functional as F

@@ -22,9 +22,9 @@ from sklearn.utils._param_validation import InvalidParameterError as SkInvalidPa
 import torch_mi.feature_selection as fs
 from torch_mi import _feature_noise
 from torch_mi import sklearn as tms
-from torch_mi._sklearn_compat import InvalidParameterError
 from torch_mi._binning import dense_codes
 from torch_mi._knn_mi import compiled_available, ksg_mi, ross_mi
+from torch_mi._sklearn_compat import InvalidParameterError
 
 # Both implementations of the kNN estimators: tensor operations (any device) and the numba
 # kernels (CPU). The test extra installs numba, so both always run here.

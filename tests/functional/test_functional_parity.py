@@ -15,7 +15,6 @@ from strategies import INTEGER_DTYPES, labelings
 from torch_mi import functional as F
 
 
-
 def _sk_ami(target, preds, method):
     """scikit-learn's AMI, except in the 0 / 0 limit (e.g. one side all singletons with the 'min'
     mean: MI = E[MI] = the mean entropy). There its eps guard divides rounding noise by eps and

@@ -17,7 +17,6 @@ from torch_mi.cli.csv_dialect import csv_problem, is_blank, read_head, sniff, te
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.parts import Batch, Part, ReadOptions
 
-
 _NO_ROWS = "no rows"  # the layout of a Parquet file without rows
 
 

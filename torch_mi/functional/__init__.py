@@ -6,6 +6,15 @@ with scikit-learn's ``(labels_true, labels_pred)`` order and Python floats.
 
 from typing import TYPE_CHECKING
 
+# MI of features against a target (scikit-learn's estimators on tensors, binned MI / AMI); they build on
+# the scores above, so they are imported after them.
+from torch_mi.feature_selection import (  # noqa: E402
+    apply_bin_edges,
+    bin_edges,
+    binned_mutual_info,
+    mutual_info_classif,
+    mutual_info_regression,
+)
 from torch_mi.functional.accuracy import cluster_accuracy
 from torch_mi.functional.bcubed import bcubed_fscore, bcubed_precision, bcubed_precision_recall_fscore, bcubed_recall
 from torch_mi.functional.information import (
@@ -31,16 +40,6 @@ from torch_mi.functional.pair_counting import (
 )
 from torch_mi.functional.purity import purity_score
 from torch_mi.functional.tables import contingency_matrix, entropy, expected_mutual_info
-
-# MI of features against a target (scikit-learn's estimators on tensors, binned MI / AMI); they build on
-# the scores above, so they are imported after them.
-from torch_mi.feature_selection import (  # noqa: E402
-    apply_bin_edges,
-    bin_edges,
-    binned_mutual_info,
-    mutual_info_classif,
-    mutual_info_regression,
-)
 
 __all__ = [
     "adjusted_mutual_info_score",

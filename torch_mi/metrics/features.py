@@ -15,8 +15,8 @@ import torch
 from torch import Tensor
 
 from torch_mi import _information
-from torch_mi._validation import check_average_method, check_bool, check_log_base, check_optional_int
 from torch_mi._binned_mi import apply_bin_edges, binned_codes, features_as_clusterings
+from torch_mi._validation import check_average_method, check_bool, check_log_base, check_optional_int
 from torch_mi.metrics._base import ContingencyMetric, with_common_args
 
 
