@@ -32,8 +32,11 @@ def bcubed_precision_recall_fscore(table: Table, beta: float = 1.0) -> tuple[Ten
     Example:
         >>> import torch
         >>> from torch_mi._table import from_dense
-        >>> bcubed_precision_recall_fscore(from_dense(torch.tensor([[2, 0], [1, 1]])))
-        (tensor([0.6667], dtype=torch.float64), tensor([0.7500], dtype=torch.float64), tensor([0.7059], dtype=torch.float64))
+        >>> precision, recall, fscore = bcubed_precision_recall_fscore(from_dense(torch.tensor([[2, 0], [1, 1]])))
+        >>> precision, recall
+        (tensor([0.6667], dtype=torch.float64), tensor([0.7500], dtype=torch.float64))
+        >>> fscore
+        tensor([0.7059], dtype=torch.float64)
     """
     counts = table.cell_counts.double()
     share = counts / table.samples_per_group().double().index_select(0, table.cell_groups)

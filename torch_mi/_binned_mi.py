@@ -87,7 +87,9 @@ def features_as_clusterings(X: Any) -> Tensor:
         raise TypeError(f"`X` must be a torch.Tensor, numpy array or nested sequence; got {type(X).__name__}.")
     tensor = X if isinstance(X, Tensor) else torch.as_tensor(np.asarray(X))
     if tensor.is_floating_point() or tensor.is_complex():
-        raise TypeError(f"`X` must hold integer (or bool) codes; got dtype {tensor.dtype}. Bin continuous features first.")
+        raise TypeError(
+            f"`X` must hold integer (or bool) codes; got dtype {tensor.dtype}. Bin continuous features first."
+        )
     if tensor.ndim != 2:
         raise ValueError(f"`X` must be 2-D (n_samples, n_features); got shape {tuple(tensor.shape)}.")
     return tensor.T.contiguous()

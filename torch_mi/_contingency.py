@@ -76,8 +76,8 @@ def dense_counts(
 # "scatter" is ``dense_counts`` above (keys for the whole batch, then scatter_add_); "chunked" builds
 # the keys a chunk at a time in one reused buffer and adds each chunk with index_add_ (the CPU's way,
 # there by bincount where that pays); "atomic" and "histogram" are the fused Triton kernels of
-# ``_fused_counts`` (one read of the labels). Fused kernels or chunks are chosen only once the ``dense_count`` benchmark has measured
-# them on a GPU: scatter until then.
+# ``_fused_counts`` (one read of the labels). Fused kernels or chunks are chosen only once the
+# ``dense_count`` benchmark has measured them on a GPU: scatter until then.
 CUDA_DENSE_METHODS: tuple[tuple[float, str], ...] = ((float("inf"), "scatter"),)
 DENSE_METHODS = ("scatter", "chunked", "atomic", "histogram")
 # Labels per chunk: a chunk's keys stay in cache, where a whole batch's keys go out to memory and

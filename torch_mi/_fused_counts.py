@@ -83,7 +83,9 @@ def fused_counts(
     return out
 
 
-def _launch(kernels, preds: Tensor, target: Tensor, num_cols: int, flat: Tensor, ignore_index: Optional[int], method: str) -> None:
+def _launch(
+    kernels, preds: Tensor, target: Tensor, num_cols: int, flat: Tensor, ignore_index: Optional[int], method: str
+) -> None:
     groups, n = preds.shape
     cells = flat.shape[1]
     ignore = 0 if ignore_index is None else ignore_index

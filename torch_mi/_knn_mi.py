@@ -464,8 +464,10 @@ def _ksg_first_round(blocks: _Blocks, part: Tensor, at: Tensor, k: int, width: i
     inf = torch.full_like(xq, math.inf)
     below, above = at - width - 1, at + width
     ys_row = blocks.ys
-    gap_below = torch.where(below >= start, yq[:, None] - _take(ys_row, row_base[:, None] + below.clamp(0, n - 1)), math.inf)
-    gap_above = torch.where(above < end, _take(ys_row, row_base[:, None] + above.clamp(0, n - 1)) - yq[:, None], math.inf)
+    below_y = _take(ys_row, row_base[:, None] + below.clamp(0, n - 1))
+    above_y = _take(ys_row, row_base[:, None] + above.clamp(0, n - 1))
+    gap_below = torch.where(below >= start, yq[:, None] - below_y, math.inf)
+    gap_above = torch.where(above < end, above_y - yq[:, None], math.inf)
     gap = torch.where(has_block, torch.minimum(gap_below, gap_above), math.inf)
     bound = gap.amin(dim=1)
     # ... and samples of blocks not searched at least this far in x.

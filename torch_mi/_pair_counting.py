@@ -181,8 +181,11 @@ def pairwise_precision_recall_fscore(table: Table, beta: float = 1.0) -> tuple[T
     Example:
         >>> import torch
         >>> from torch_mi._table import from_dense
-        >>> pairwise_precision_recall_fscore(from_dense(torch.tensor([[2, 0], [1, 1]])))
-        (tensor([0.3333], dtype=torch.float64), tensor([0.5000], dtype=torch.float64), tensor([0.4000], dtype=torch.float64))
+        >>> precision, recall, fscore = pairwise_precision_recall_fscore(from_dense(torch.tensor([[2, 0], [1, 1]])))
+        >>> precision, recall
+        (tensor([0.3333], dtype=torch.float64), tensor([0.5000], dtype=torch.float64))
+        >>> fscore
+        tensor([0.4000], dtype=torch.float64)
     """
     weight = Fraction(beta) ** 2
     precision, recall, fscore = [], [], []

@@ -165,7 +165,8 @@ class PairState:
         block = self.compacted(blocks, device)
         row_labels, r = torch.unique(block[:, 1], sorted=True, return_inverse=True)
         col_labels, c = torch.unique(block[:, 2], sorted=True, return_inverse=True)
-        table = torch.zeros(self.num_groups, row_labels.numel(), col_labels.numel(), dtype=torch.long, device=block.device)
+        shape = (self.num_groups, row_labels.numel(), col_labels.numel())
+        table = torch.zeros(shape, dtype=torch.long, device=block.device)
         table[block[:, 0], r, c] = block[:, 3]
         return (table if self.num_clusterings is not None else table[0]), row_labels, col_labels
 

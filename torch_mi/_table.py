@@ -24,8 +24,10 @@ class Table:
     of a single table of 2^16 cells or more, read only the counts and the sums.
     """
 
-    FIELDS = ("cell_counts", "cell_rows", "cell_cols", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups",
-              "num_groups")
+    FIELDS = (
+        "cell_counts", "cell_rows", "cell_cols", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups",
+        "num_groups",
+    )
     __slots__ = ("cell_counts", "cell_groups", "row_sums", "row_groups", "col_sums", "col_groups", "num_groups",
                  "_cell_rows", "_cell_cols", "_locate")
 
@@ -194,7 +196,8 @@ def from_cells(groups: Tensor, rows: Tensor, cols: Tensor, counts: Tensor, num_g
     Example:
         >>> import torch
         >>> zeros = torch.zeros(4, dtype=torch.long)
-        >>> table = from_cells(zeros, torch.tensor([0, 0, 1, 5]), torch.tensor([7, 9, 7, 7]), torch.tensor([2, 1, 1, 3]))
+        >>> rows, cols, counts = torch.tensor([0, 0, 1, 5]), torch.tensor([7, 9, 7, 7]), torch.tensor([2, 1, 1, 3])
+        >>> table = from_cells(zeros, rows, cols, counts)
         >>> table.row_sums, table.col_sums, table.cell_cols
         (tensor([3, 1, 3]), tensor([6, 1]), tensor([0, 1, 0, 0]))
     """

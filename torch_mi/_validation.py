@@ -110,7 +110,11 @@ def _from_numpy(array: np.ndarray, name: str) -> Tensor:
     if array.dtype.kind not in "biu":
         raise InvalidTypeError(
             f"`{name}` must hold integer (or bool) cluster labels; got numpy dtype {array.dtype}"
-            + (" (strings are accepted by torch_mi.sklearn and by the functional scores)." if array.dtype.kind in "OUS" else ".")
+            + (
+                " (strings are accepted by torch_mi.sklearn and by the functional scores)."
+                if array.dtype.kind in "OUS"
+                else "."
+            )
         )
     if array.dtype.kind == "u" and array.dtype.itemsize == 8:
         array = array.astype(np.int64)  # ids above 2**63 are not labels anyone uses
@@ -151,7 +155,9 @@ def labels_pair(
                 f"`{p_name}` must be 1-D (N,) or 2-D (B, N) for B clusterings; got shape {tuple(preds.shape)}."
             )
         if preds.ndim == 2 and preds.shape[0] == 0:
-            raise shape_error(f"`{p_name}` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}.")
+            raise shape_error(
+                f"`{p_name}` of shape (B, N) must hold at least one clustering; got shape {tuple(preds.shape)}."
+            )
     elif preds.ndim != 1:
         raise shape_error(f"`{p_name}` must be 1-D (one label per sample); got shape {tuple(preds.shape)}.")
     if preds.shape[-1] != target.shape[0]:
@@ -243,7 +249,9 @@ def check_log_base(log_base: Any) -> Optional[float]:
 
 def check_beta(beta: Any) -> float:
     if isinstance(beta, bool) or not isinstance(beta, Real):
-        raise InvalidTypeError(f"`beta` must be a non-negative finite number; got {beta!r} of type {type(beta).__name__}.")
+        raise InvalidTypeError(
+            f"`beta` must be a non-negative finite number; got {beta!r} of type {type(beta).__name__}."
+        )
     if not math.isfinite(beta) or beta < 0:
         raise ValueError(f"`beta` must be a non-negative finite number; got {beta!r}.")
     return float(beta)

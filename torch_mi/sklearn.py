@@ -118,7 +118,9 @@ def adjusted_mutual_info_score(labels_true: Any, labels_pred: Any, *, average_me
 
 
 @_drop_in
-def homogeneity_completeness_v_measure(labels_true: Any, labels_pred: Any, *, beta: float = 1.0) -> tuple[float, float, float]:
+def homogeneity_completeness_v_measure(
+    labels_true: Any, labels_pred: Any, *, beta: float = 1.0
+) -> tuple[float, float, float]:
     """(homogeneity, completeness, V-measure), as ``sklearn.metrics.homogeneity_completeness_v_measure``."""
     beta = _parameter(check_beta, beta)
     scores = _information.homogeneity_completeness_v_measure(_table(labels_true, labels_pred), beta)
@@ -163,7 +165,8 @@ def fowlkes_mallows_score(labels_true: Any, labels_pred: Any) -> float:
 
 @_drop_in
 def pair_confusion_matrix(labels_true: Any, labels_pred: Any) -> np.ndarray:
-    """The 2 x 2 pair confusion matrix ``[[tn, fp], [fn, tp]]`` (int64), as ``sklearn.metrics.pair_confusion_matrix``."""
+    """The 2 x 2 pair confusion matrix ``[[tn, fp], [fn, tp]]`` (int64), as
+    ``sklearn.metrics.pair_confusion_matrix``."""
     return _pair_counting.pair_confusion_matrix(_table(labels_true, labels_pred))[0].cpu().numpy()
 
 

@@ -107,7 +107,8 @@ class DatasetInput:
                 partition_base_dir=str(base_dir) if base_dir is not None else None,
             )
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {self.name} as {fmt}: {_problem(error, fmt, files[0], self._block_size)}") from None
+            problem = _problem(error, fmt, files[0], self._block_size)
+            raise InputError(f"cannot read {self.name} as {fmt}: {problem}") from None
         schema = self.dataset.schema
         self.columns = dict(zip(schema.names, schema.types))
 
@@ -132,7 +133,8 @@ class DatasetInput:
             for batch in scanner.to_batches():
                 yield {name: batch.column(name) for name in names}
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"cannot read {fragment.path!r}: {_problem(error, self.format, fragment.path, self._block_size)}") from None
+            problem = _problem(error, self.format, fragment.path, self._block_size)
+            raise InputError(f"cannot read {fragment.path!r}: {problem}") from None
 
 
 def _bind(function: Callable[..., Any], first: Any) -> Callable[..., Any]:
