@@ -22,7 +22,10 @@ def _colors(impls: list[str]) -> dict[str, object]:
     fixed = {"sklearn": "tab:orange", "torchmetrics": "tab:green", "bare": "tab:gray"}
     ours = [impl for impl in dict.fromkeys(impls) if not any(impl.startswith(name) for name in fixed)]
     blues = plt.get_cmap("Blues")
-    colors = {impl: blues(0.9 - 0.5 * i / max(1, len(ours) - 1)) if len(ours) > 1 else "tab:blue" for i, impl in enumerate(ours)}
+    colors = {
+        impl: blues(0.9 - 0.5 * i / max(1, len(ours) - 1)) if len(ours) > 1 else "tab:blue"
+        for i, impl in enumerate(ours)
+    }
     for impl in impls:
         for name, color in fixed.items():
             if impl.startswith(name):
@@ -31,7 +34,10 @@ def _colors(impls: list[str]) -> dict[str, object]:
 
 
 def _bars(ax, results: WorkloadResults) -> None:
-    records = [r for r in results.records if r["measurement"]["device"] == "cpu" and r["result"].get("status") in ("ok", "cap")]
+    records = [
+        r for r in results.records
+        if r["measurement"]["device"] == "cpu" and r["result"].get("status") in ("ok", "cap")
+    ]
     groups = list(dict.fromkeys((r["measurement"]["metric"], r["measurement"]["case"]) for r in records))
     series = list(dict.fromkeys((r["measurement"]["impl"], r["measurement"]["threads"]) for r in records))
     multi = {impl for impl, _ in series if sum(1 for i, _ in series if i == impl) > 1}
@@ -55,7 +61,9 @@ def _bars(ax, results: WorkloadResults) -> None:
                 bar.set_hatch("//")
                 bar.set_alpha(0.5)
     ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels([f"{METRIC_NAMES[metric]} {case}".strip()[:40] for metric, case in groups], rotation=35, ha="right", fontsize=6)
+    ax.set_xticklabels(
+        [f"{METRIC_NAMES[metric]} {case}".strip()[:40] for metric, case in groups], rotation=35, ha="right", fontsize=6
+    )
     ax.set_yscale("log")
     ax.set_ylabel("seconds (hatched: stopped at cap)")
     ax.legend(fontsize=6)

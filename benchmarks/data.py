@@ -30,7 +30,9 @@ def correlated_labels(n: int, k: int, seed: int = 0, device: str = "cpu") -> tup
     return noisy_copy(target, k, gen), target
 
 
-def label_batches(total: int, batch: int, k: int, seed: int = 0, device: str = "cpu") -> Iterator[tuple[Tensor, Tensor]]:
+def label_batches(
+    total: int, batch: int, k: int, seed: int = 0, device: str = "cpu"
+) -> Iterator[tuple[Tensor, Tensor]]:
     """(preds, target) batches generated on the fly, so streaming 10^8 labels never holds them all."""
     gen = generator(seed, device)
     for start in range(0, total, batch):
@@ -59,7 +61,9 @@ def triangular_sizes(m: int) -> Tensor:
     return torch.arange(1, m + 1, dtype=torch.long)
 
 
-def labels_with_sizes(row_sizes: Tensor, col_sizes: Tensor, seed: int = 0, device: str = "cpu") -> tuple[Tensor, Tensor]:
+def labels_with_sizes(
+    row_sizes: Tensor, col_sizes: Tensor, seed: int = 0, device: str = "cpu"
+) -> tuple[Tensor, Tensor]:
     """(preds, target) with the given cluster sizes, preds independently shuffled (chance agreement)."""
     if int(row_sizes.sum()) != int(col_sizes.sum()):
         raise ValueError("row and column sizes must total the same n")

@@ -36,7 +36,9 @@ class Pick:
 
     def find(self, results: WorkloadResults, threads: Optional[int]) -> Optional[Result]:
         wanted = None if self.fixed_threads else threads
-        return results.find(case=self.case, impl=self.impl, metric=self.metric, device=self.device, threads=wanted, **self.params)
+        return results.find(
+            case=self.case, impl=self.impl, metric=self.metric, device=self.device, threads=wanted, **self.params
+        )
 
     def thread_counts(self, results: WorkloadResults) -> list[Optional[int]]:
         if self.fixed_threads:
@@ -73,17 +75,29 @@ class Ratio:
         return self.denominator.device  # the torch_mi side of "peer / torch_mi"
 
     def check(self, results: WorkloadResults) -> list[Outcome]:
-        counts = sorted((set(self.numerator.thread_counts(results)) | set(self.denominator.thread_counts(results))) - {None}) or [None]
+        counts = sorted(
+            (set(self.numerator.thread_counts(results)) | set(self.denominator.thread_counts(results))) - {None}
+        ) or [None]
         out = []
         for threads in counts:
             name = _named(self.name, threads, counts)
             top, bottom = self.numerator.find(results, threads), self.denominator.find(results, threads)
             value, bound = ratio(top, bottom)
             if value is None:
-                out.append(_undecided(name, "not measured in this run" if top is None or bottom is None else f"{fmt_time(top)} / {fmt_time(bottom)}"))
+                out.append(_undecided(
+                    name,
+                    "not measured in this run"
+                    if top is None or bottom is None
+                    else f"{fmt_time(top)} / {fmt_time(bottom)}",
+                ))
                 continue
-            measured = f"{fmt_x(value, bound)} ({self.numerator.label} {fmt_time(top)}, {self.denominator.label} {fmt_time(bottom)})"
-            out.append({"target": name, "measured": measured, "holds": _holds(value, bound, self.at_least, self.at_most)})
+            measured = (
+                f"{fmt_x(value, bound)} "
+                f"({self.numerator.label} {fmt_time(top)}, {self.denominator.label} {fmt_time(bottom)})"
+            )
+            out.append(
+                {"target": name, "measured": measured, "holds": _holds(value, bound, self.at_least, self.at_most)}
+            )
         return out
 
 
@@ -130,10 +144,16 @@ class Seconds:
             if result is None:
                 out.append(_undecided(name, "not measured in this run"))
             elif result.get("status") == "cap":
-                out.append({"target": name, "measured": fmt_time(result), "holds": False if result["cap_s"] >= self.at_most else None})
+                out.append({
+                    "target": name,
+                    "measured": fmt_time(result),
+                    "holds": False if result["cap_s"] >= self.at_most else None,
+                })
             else:
                 s = seconds(result)
-                out.append({"target": name, "measured": fmt_time(result), "holds": None if s is None else s <= self.at_most})
+                out.append(
+                    {"target": name, "measured": fmt_time(result), "holds": None if s is None else s <= self.at_most}
+                )
         return out
 
 

@@ -75,7 +75,9 @@ CASES: dict[str, Callable[[], Callable[[], Any]]] = {
     "ami-sizes-1400": _ami(lambda: _triangular(1400)),
     "ami-modulo-8000x7000": _ami(lambda: data.modulo_labels(10**6, 8000, 7000)),
     "ami-1e6x1000": _ami(lambda: data.correlated_labels(10**6, 1000, seed=2)),
-    "ami-zipf-1e4": _ami(lambda: data.labels_with_sizes(data.zipf_sizes(10**6, 10**4), data.zipf_sizes(10**6, 10**4), seed=4)),
+    "ami-zipf-1e4": _ami(
+        lambda: data.labels_with_sizes(data.zipf_sizes(10**6, 10**4), data.zipf_sizes(10**6, 10**4), seed=4)
+    ),
     "ami-sizes-100": _ami(lambda: _triangular(100)),
     "batched-ami": _batched("adjusted_mutual_info_score", loop=False),
     "batched-ami-loop": _batched("adjusted_mutual_info_score", loop=True),
@@ -103,8 +105,11 @@ def profile_case(name: str, top: int) -> str:
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=False) as prof:
         run()
     ops = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=top)
-    return f"## {name}\n\nwall time (unprofiled): {wall:.3f} s, torch threads {torch.get_num_threads()}\n\n" \
-           f"### cProfile, by own time\n\n```\n{python_part}\n```\n\n### torch.profiler, by self CPU time\n\n```\n{ops}\n```\n"
+    return (
+        f"## {name}\n\nwall time (unprofiled): {wall:.3f} s, torch threads {torch.get_num_threads()}\n\n"
+        f"### cProfile, by own time\n\n```\n{python_part}\n```\n\n"
+        f"### torch.profiler, by self CPU time\n\n```\n{ops}\n```\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,9 @@ def all_workloads() -> tuple[Workload, ...]:
         if not isinstance(workload, Workload):
             raise TypeError(f"benchmarks/workloads/{info.name}.py must define WORKLOAD = Workload(...)")
         if workload.name != info.name:
-            raise ValueError(f"benchmarks/workloads/{info.name}.py: WORKLOAD.name is {workload.name!r}, expected {info.name!r}")
+            raise ValueError(
+                f"benchmarks/workloads/{info.name}.py: WORKLOAD.name is {workload.name!r}, expected {info.name!r}"
+            )
         found.append(workload)
     return tuple(sorted(found, key=lambda w: (w.order, w.name)))
 

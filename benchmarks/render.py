@@ -38,7 +38,10 @@ def store_device(store: ResultsFile) -> str:
 
 
 def targets_table(checked: list[dict[str, Any]]) -> Table:
-    return Table(["workload", "target", "measured", "holds"], [[t["workload"], t["target"], t["measured"], HOLDS[t["holds"]]] for t in checked])
+    return Table(
+        ["workload", "target", "measured", "holds"],
+        [[t["workload"], t["target"], t["measured"], HOLDS[t["holds"]]] for t in checked],
+    )
 
 
 def _run_line(run_id: str, info: dict[str, Any], names: list[str]) -> str:
@@ -49,7 +52,8 @@ def _run_line(run_id: str, info: dict[str, Any], names: list[str]) -> str:
         f"source sha256 {info.get('torch_mi_source_sha256', '?')}; CPU {info['cpu']}, {info['cores']} cores "
         f"({info['cores_usable']} usable), RAM {info['memory_gib']} GiB; GPU: {info['gpu'] or 'none'}; "
         f"torch threads {', '.join(map(str, info['threads']))} (rows say which); Python {info['python']}, {versions}; "
-        f"{info['platform']}; load average at start {load(info['loadavg_start'])}, at end {load(info.get('loadavg_end'))}"
+        f"{info['platform']}; load average at start {load(info['loadavg_start'])}, "
+        f"at end {load(info.get('loadavg_end'))}"
         + (f". Note: {info['migrated']}" if info.get("migrated") else "")
     )
 
@@ -70,10 +74,15 @@ def results_markdown(store: ResultsFile, chart_name: str | None, companions: Ite
                if w.name not in store.names() and w.cases(Context(quick=False, device=device))]
     if missing:
         how = "" if device == "cpu" else " --devices cuda --out benchmarks/results/gpu/RESULTS.md"
-        parts += [f"Not in RESULTS.json yet (`python -m benchmarks.run{how} --only {','.join(missing)}`): {', '.join(missing)}.", ""]
+        parts += [
+            f"Not in RESULTS.json yet (`python -m benchmarks.run{how} --only {','.join(missing)}`): "
+            f"{', '.join(missing)}.",
+            "",
+        ]
     if chart_name:
         parts += [f"![benchmark chart]({chart_name})", ""]
-    parts += ["## Targets", "", "Ratios are from one run each, so both sides ran on the same machine at the same time.", "",
+    parts += ["## Targets", "",
+              "Ratios are from one run each, so both sides ran on the same machine at the same time.", "",
               targets_table(targets(store, store_device(store))).markdown(), ""]
     companions = list(companions)
     if companions:
@@ -83,12 +92,18 @@ def results_markdown(store: ResultsFile, chart_name: str | None, companions: Ite
         if not store.data["workloads"][workload.name].get("complete", True):
             parts += [f"(`{workload.name}`: the run stopped before this workload finished; rows may be missing.)", ""]
         for device in results.devices():
-            suffix = "" if device == "cpu" else f" — {device} ({results.run.get('gpu') or device}; sklearn columns: its CPU time)"
-            parts += [f"## {workload.title}{suffix}", "", workload.about, "", workload.table(results, device).markdown(), ""]
+            suffix = (
+                "" if device == "cpu"
+                else f" — {device} ({results.run.get('gpu') or device}; sklearn columns: its CPU time)"
+            )
+            parts += [f"## {workload.title}{suffix}", "", workload.about, "",
+                      workload.table(results, device).markdown(), ""]
     if not any(r["measurement"]["device"].startswith("cuda") for w in present for r in store.workload(w.name).records):
-        parts += ["## CUDA", "", "No CUDA device in the runs above: no CUDA rows. The GPU run (`bash scripts/gpu_session.sh bench` "
-                  "on a machine with one) writes every workload on CUDA, update throughput as a share of copy bandwidth, and "
-                  "the no-sync check (`cuda_checks`) into [gpu/RESULTS.md](gpu/RESULTS.md), with its own targets.", ""]
+        parts += ["## CUDA", "",
+                  "No CUDA device in the runs above: no CUDA rows. The GPU run (`bash scripts/gpu_session.sh bench` "
+                  "on a machine with one) writes every workload on CUDA, update throughput as a share of copy "
+                  "bandwidth, and the no-sync check (`cuda_checks`) into [gpu/RESULTS.md](gpu/RESULTS.md), "
+                  "with its own targets.", ""]
     parts += ["## Notes", "", NOTES.strip(), ""]
     return "\n".join(parts)
 
@@ -99,8 +114,14 @@ def readme_block(store: ResultsFile, device: str = "cpu") -> str:
     checked = targets(store, device)
     counts = {label: sum(1 for t in checked if HOLDS[t["holds"]] == label) for label in HOLDS.values()}
     runs = store.runs_used(store.names())
-    where = (lambda info: f"{info['cpu']} ({info['cores']} cores)") if device == "cpu" else (lambda info: info.get("gpu") or "?")
-    when = "; ".join(f"{info['date']}, {info['mode']} run, commit {info['torch_mi_commit']}, {where(info)}" for info in runs.values())
+    where = (
+        (lambda info: f"{info['cpu']} ({info['cores']} cores)")
+        if device == "cpu"
+        else (lambda info: info.get("gpu") or "?")
+    )
+    when = "; ".join(
+        f"{info['date']}, {info['mode']} run, commit {info['torch_mi_commit']}, {where(info)}" for info in runs.values()
+    )
     markers, source = (README_MARKERS, "RESULTS.json") if device == "cpu" else (GPU_README_MARKERS, "gpu/RESULTS.json")
     lines = [
         markers[0],

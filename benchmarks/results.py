@@ -56,7 +56,8 @@ class WorkloadResults:
         """Thread counts ``impl`` was measured at (for ``case`` if given), ascending."""
         return sorted({
             r["measurement"]["threads"] for r in self.records
-            if r["measurement"]["impl"] == impl and r["measurement"]["device"] == device and case in (None, r["measurement"]["case"])
+            if r["measurement"]["impl"] == impl and r["measurement"]["device"] == device
+            and case in (None, r["measurement"]["case"])
         })
 
     def devices(self) -> list[str]:

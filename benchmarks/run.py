@@ -29,14 +29,19 @@ from benchmarks.workload import Context
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 GPU_RESULTS_DIR = RESULTS_DIR / "gpu"
 README = Path(__file__).resolve().parent.parent / "README.md"
-MODES = {"quick": {"cap_s": 1.0, "budget_s": 0.05, "max_repeats": 3}, "full": {"cap_s": 120.0, "budget_s": 3.0, "max_repeats": 7}}
+MODES = {
+    "quick": {"cap_s": 1.0, "budget_s": 0.05, "max_repeats": 3},
+    "full": {"cap_s": 120.0, "budget_s": 3.0, "max_repeats": 7},
+}
 
 
 def _names(text: str) -> list[str]:
     names = [name for name in text.replace(",", " ").split() if name]
     unknown = [name for name in names if name not in registry.names()]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(registry.names())}")
+        raise argparse.ArgumentTypeError(
+            f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(registry.names())}"
+        )
     return names
 
 
@@ -59,17 +64,27 @@ def _threads(text: str) -> tuple[int, ...]:
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, 1 s caps: a smoke run (the test suite runs it)")
-    parser.add_argument("--only", type=_names, default=None, metavar="NAMES", help=f"comma-separated workloads (default all): {', '.join(registry.names())}")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, 1 s caps: a smoke run (the test suite runs it)")
+    parser.add_argument("--only", type=_names, default=None, metavar="NAMES",
+                        help=f"comma-separated workloads (default all): {', '.join(registry.names())}")
     parser.add_argument("--threads", type=_threads, default=(1, 2), metavar="N,M",
-                        help="torch thread counts for thread-sensitive rows (default 1,2); other rows use the first. 0 = torch's default")
-    parser.add_argument("--cap", type=float, default=None, help="seconds before a call is stopped and reported as over the cap (default 120; 1 with --quick)")
-    parser.add_argument("--out", type=Path, default=None, help="RESULTS.md path; .json and .png go next to it (default benchmarks/results/, or results/quick/ with --quick)")
-    parser.add_argument("--fresh", action="store_true", help="start a new RESULTS.json instead of merging into the existing one")
+                        help="torch thread counts for thread-sensitive rows (default 1,2); other rows use the first. "
+                        "0 = torch's default")
+    parser.add_argument("--cap", type=float, default=None,
+                        help="seconds before a call is stopped and reported as over the cap "
+                        "(default 120; 1 with --quick)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="RESULTS.md path; .json and .png go next to it "
+                        "(default benchmarks/results/, or results/quick/ with --quick)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start a new RESULTS.json instead of merging into the existing one")
     parser.add_argument("--devices", type=_devices, default=None, metavar="DEVICES",
-                        help="where torch_mi runs: cpu, cuda or cpu,cuda (default: cpu, and cuda when a GPU is present)")
+                        help="where torch_mi runs: cpu, cuda or cpu,cuda "
+                        "(default: cpu, and cuda when a GPU is present)")
     parser.add_argument("--cpu-only", action="store_true", help="the same as --devices cpu")
-    parser.add_argument("--from-json", action="store_true", help="re-render RESULTS.md, the chart and the README/FINDINGS blocks from RESULTS.json")
+    parser.add_argument("--from-json", action="store_true",
+                        help="re-render RESULTS.md, the chart and the README/FINDINGS blocks from RESULTS.json")
     return parser.parse_args(argv)
 
 
@@ -103,7 +118,12 @@ def measure(store: ResultsFile, json_path: Path, mode: str, args: argparse.Names
     if "cuda" in devices and not torch.cuda.is_available():
         raise SystemExit("--devices cuda: torch sees no CUDA device here (torch.cuda.is_available() is False)")
     workloads = [registry.get(name) for name in (args.only or registry.names())]
-    plan = [(w, m) for w in workloads for device in devices for m in w.cases(Context(args.quick, device, args.threads, cap_s))]
+    plan = [
+        (w, m)
+        for w in workloads
+        for device in devices
+        for m in w.cases(Context(args.quick, device, args.threads, cap_s))
+    ]
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     info = {**machine.describe(), "mode": mode, "threads": list(args.threads), "only": args.only}
     store.start_run(run_id, info)
@@ -156,7 +176,9 @@ def readme_with_blocks(text: str) -> str:
     """The README with both generated blocks redone: the CPU figures and the GPU run's (empty until one ran)."""
     from benchmarks import render
 
-    text = render.splice(text, render.readme_block(ResultsFile.load(RESULTS_DIR / "RESULTS.json")), render.README_MARKERS)
+    text = render.splice(
+        text, render.readme_block(ResultsFile.load(RESULTS_DIR / "RESULTS.json")), render.README_MARKERS
+    )
     gpu = ResultsFile.load(GPU_RESULTS_DIR / "RESULTS.json")
     return render.splice(text, render.readme_block(gpu, "cuda"), render.GPU_README_MARKERS)
 

@@ -26,7 +26,9 @@ class Runner:
     def __init__(self, budget_s: float, max_repeats: int) -> None:
         self.budget_s = budget_s
         self.max_repeats = max_repeats
-        self.contexts = {"fork": multiprocessing.get_context("forkserver"), "spawn": multiprocessing.get_context("spawn")}
+        self.contexts = {
+            "fork": multiprocessing.get_context("forkserver"), "spawn": multiprocessing.get_context("spawn")
+        }
         self.contexts["fork"].set_forkserver_preload(PRELOAD)
         self.capped: list[Measurement] = []  # every measurement stopped at its cap
 
@@ -46,7 +48,9 @@ class Runner:
         if spec.series is None or spec.dims is None:
             return None
         for earlier in self.capped:
-            same_series = (earlier.workload, earlier.series, earlier.impl, earlier.metric, earlier.device, earlier.threads) == (
+            same_series = (
+                earlier.workload, earlier.series, earlier.impl, earlier.metric, earlier.device, earlier.threads,
+            ) == (
                 spec.workload, spec.series, spec.impl, spec.metric, spec.device, spec.threads,
             )
             if same_series and earlier.cap_s >= spec.cap_s and all(a <= b for a, b in zip(earlier.dims, spec.dims)):
@@ -56,7 +60,9 @@ class Runner:
     def _run_in_process(self, spec: Measurement) -> dict[str, Any]:
         context = self.contexts[spec.process]
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=worker.measure, args=(spec.to_dict(), sender, self.budget_s, self.max_repeats), daemon=True)
+        process = context.Process(
+            target=worker.measure, args=(spec.to_dict(), sender, self.budget_s, self.max_repeats), daemon=True
+        )
         process.start()
         sender.close()  # only the child holds the sending end now, so its death reads as EOF here
         try:

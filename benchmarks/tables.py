@@ -79,7 +79,9 @@ def fmt_diff(mine: Optional[Result], theirs: Optional[Result]) -> str:
         return "–"
 
 
-def peer(results: WorkloadResults, case: str, impl: str, metric: str, device: str, threads: Optional[int]) -> Optional[Result]:
+def peer(
+    results: WorkloadResults, case: str, impl: str, metric: str, device: str, threads: Optional[int]
+) -> Optional[Result]:
     """``impl``'s result for a row: at the row's thread count if measured so, else at any; scikit-learn
     runs on the CPU only, so on a GPU row its CPU time is the reference."""
     for where in (device, "cpu"):
@@ -120,7 +122,12 @@ def compare(
             if mine is None:
                 continue
             theirs = [peer(results, peer_case(case), impl, metric, device, threads) for impl, _ in peers]
-            row = ([METRIC_NAMES[metric]] if with_metric else []) + [case] + ([str(threads)] if multi_thread else []) + [fmt_time(mine)]
+            row = (
+                ([METRIC_NAMES[metric]] if with_metric else [])
+                + [case]
+                + ([str(threads)] if multi_thread else [])
+                + [fmt_time(mine)]
+            )
             for (impl, _), result in zip(peers, theirs):
                 row += [fmt_time(result), fmt_ratio(mine, result) if impl in limits else fmt_ratio(result, mine)]
             row.append(" / ".join(fmt_mib(r) for r in [mine, *theirs]))
@@ -130,7 +137,9 @@ def compare(
     return Table(headers, rows, note)
 
 
-def records_table(results: WorkloadResults, device: str, labels: dict[str, str], columns: Sequence[tuple[str, Any]], note: str = "") -> Table:
+def records_table(
+    results: WorkloadResults, device: str, labels: dict[str, str], columns: Sequence[tuple[str, Any]], note: str = ""
+) -> Table:
     """One row per measurement (impl), for workloads whose rows are implementations, not cases.
 
     ``columns``: (header, fn(result, measurement) -> str)."""

@@ -24,7 +24,11 @@ def measure(spec_data: dict[str, Any], conn: Any, budget_s: float, max_repeats: 
         conn.send(("ready", None))
         result = _measure(spec, job, budget_s, max_repeats)
     except BaseException as error:  # noqa: BLE001 - every failure becomes a reported row
-        result = {"status": "error", "error": f"{type(error).__name__}: {error}"[:300], "traceback": traceback.format_exc()[-2000:]}
+        result = {
+            "status": "error",
+            "error": f"{type(error).__name__}: {error}"[:300],
+            "traceback": traceback.format_exc()[-2000:],
+        }
     conn.send(("result", result))
     conn.close()
 
@@ -53,7 +57,9 @@ def _measure(spec: Measurement, job: Any, budget_s: float, max_repeats: int) -> 
     peak_before = procmem.peak_rss_bytes()
     load_before = os.getloadavg()[0]
     if job.repeat:
-        times, value = timing.repeat(job.run, budget_s=budget_s, max_repeats=max_repeats, stop_after_s=spec.cap_s, sync=job.sync)
+        times, value = timing.repeat(
+            job.run, budget_s=budget_s, max_repeats=max_repeats, stop_after_s=spec.cap_s, sync=job.sync
+        )
     else:
         elapsed, value = timing.timed(job.run, job.sync)
         times = [elapsed]

@@ -69,7 +69,9 @@ class Unless:
         for record in results.records:
             m = record["measurement"]
             if m["impl"] in self.impls and self.case in (None, m["case"]) and why_unavailable(record["result"]):
-                return [{"target": self.name, "measured": f"not run: {why_unavailable(record['result'])}", "holds": None}]
+                return [
+                    {"target": self.name, "measured": f"not run: {why_unavailable(record['result'])}", "holds": None}
+                ]
         return self.goal.check(results)
 
 
@@ -101,7 +103,8 @@ def memory_now(device: str) -> int:
 
 
 def stream_with_trace(make_metric: Callable[[], Any], batches: Callable[[], Iterable[tuple[Any, Any]]],
-                      num_batches: int, batch: int, total: int, extra: dict, compute: bool = True, device: str = "cpu") -> Any:
+                      num_batches: int, batch: int, total: int, extra: dict, compute: bool = True,
+                      device: str = "cpu") -> Any:
     """update() over ``batches()``, memory growth sampled at ten points into ``extra``; then compute()."""
     marks = {max(1, round(num_batches * (i + 1) / CHECKPOINTS)) for i in range(CHECKPOINTS)}
     metric = make_metric()
@@ -128,10 +131,16 @@ def growth_contrast(name: str, theirs: Optional[Result], with_total: bool = Fals
     """The goal that a peer which stores every label grows with the stream: >= 8 bytes per sample
     between the first and the last checkpoint (an int64 label pair is 16)."""
     if not theirs or theirs.get("status") != "ok" or not (theirs.get("extra") or {}).get("trace"):
-        return [{"target": name, "measured": fmt_time_or_why(theirs) if theirs else "not measured in this run", "holds": None}]
+        return [{
+            "target": name,
+            "measured": fmt_time_or_why(theirs) if theirs else "not measured in this run",
+            "holds": None,
+        }]
     trace = theirs["extra"]["trace"]
     per_sample = (trace[-1][1] - trace[0][1]) / max(1, trace[-1][0] - trace[0][0])
-    measured = f"{per_sample:.1f} bytes per sample" + (f", {trace[-1][1] / 2**30:.2f} GiB at the end" if with_total else "")
+    measured = f"{per_sample:.1f} bytes per sample" + (
+        f", {trace[-1][1] / 2**30:.2f} GiB at the end" if with_total else ""
+    )
     return [{"target": name, "measured": measured, "holds": per_sample >= 8}]
 
 
@@ -159,7 +168,8 @@ def plot_traces(ax, lines: Iterable[tuple[list, str, str]]) -> None:
     """Memory growth over a stream, one line per (trace, label, linestyle), on log axes (+1 MiB so
     that zero growth can be drawn)."""
     for trace, label, style in lines:
-        ax.plot([p[0] for p in trace], [max(p[1], 0) / 2**20 + 1 for p in trace], marker="o", markersize=3, label=label, linestyle=style)
+        ax.plot([p[0] for p in trace], [max(p[1], 0) / 2**20 + 1 for p in trace],
+                marker="o", markersize=3, label=label, linestyle=style)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("samples streamed")

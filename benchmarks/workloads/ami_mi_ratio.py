@@ -25,10 +25,12 @@ def cases(ctx: Context) -> list[Measurement]:
     case = f"n={power_label(n)}, {K} x {K} clusters"
     out = []
     for metric in ("mi", "ami"):
-        out += [Measurement("ami_mi_ratio", case, "torch_mi", {"n": n}, metric=metric, device=ctx.device, threads=t, cap_s=ctx.cap_s)
+        out += [Measurement("ami_mi_ratio", case, "torch_mi", {"n": n}, metric=metric, device=ctx.device, threads=t,
+                            cap_s=ctx.cap_s)
                 for t in ctx.threads]
         if ctx.device == "cpu":
-            out.append(Measurement("ami_mi_ratio", case, "sklearn", {"n": n}, metric=metric, threads=ctx.one_thread, cap_s=ctx.cap_s))
+            out.append(Measurement("ami_mi_ratio", case, "sklearn", {"n": n}, metric=metric, threads=ctx.one_thread,
+                                   cap_s=ctx.cap_s))
     return out
 
 
@@ -44,11 +46,13 @@ def table(results: WorkloadResults, device: str) -> Table:
     rows = []
     for _, case in results.cases(device)[:1]:
         for threads in results.threads("torch_mi", device, case):
-            mi, ami = (results.find(case=case, impl="torch_mi", metric=metric, device=device, threads=threads) for metric in ("mi", "ami"))
+            mi, ami = (results.find(case=case, impl="torch_mi", metric=metric, device=device, threads=threads)
+                       for metric in ("mi", "ami"))
             sk_mi, sk_ami = (peer(results, case, "sklearn", metric, device, None) for metric in ("mi", "ami"))
             rows.append([case, str(threads), fmt_time(mi), fmt_time(ami), fmt_ratio(ami, mi),
                          fmt_time(sk_mi), fmt_time(sk_ami), fmt_ratio(sk_ami, sk_mi), fmt_ratio(sk_ami, ami)])
-    headers = ["case", "threads", "torch_mi MI", "torch_mi AMI", "AMI ÷ MI", "sklearn MI", "sklearn AMI", "sklearn AMI ÷ MI", "sklearn AMI ÷ torch_mi AMI"]
+    headers = ["case", "threads", "torch_mi MI", "torch_mi AMI", "AMI ÷ MI", "sklearn MI", "sklearn AMI",
+               "sklearn AMI ÷ MI", "sklearn AMI ÷ torch_mi AMI"]
     return Table(headers, rows)
 
 

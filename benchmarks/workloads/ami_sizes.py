@@ -18,8 +18,10 @@ from benchmarks.tables import compare
 from benchmarks.workload import Context, Job, Measurement, Workload, device_sync
 
 SIZES = {
-    "quick": {"m": (50, 200, 700), "sklearn_up_to": 200, "torchmetrics_up_to": 0, "one_thread_from": 700, "big_cap_s": 10.0},
-    "full": {"m": (50, 100, 200, 700, 1400), "sklearn_up_to": 1400, "torchmetrics_up_to": 1400, "one_thread_from": 10**9, "big_cap_s": 120.0},
+    "quick": {"m": (50, 200, 700), "sklearn_up_to": 200, "torchmetrics_up_to": 0, "one_thread_from": 700,
+              "big_cap_s": 10.0},
+    "full": {"m": (50, 100, 200, 700, 1400), "sklearn_up_to": 1400, "torchmetrics_up_to": 1400,
+             "one_thread_from": 10**9, "big_cap_s": 120.0},
 }
 SMALL = (50, 100, 200)
 TORCHMETRICS_CAP_S = 30.0  # its Python loop; beyond this it only shows how far behind it is
@@ -39,9 +41,12 @@ def cases(ctx: Context) -> list[Measurement]:
         cap = max(ctx.cap_s, sizes["big_cap_s"]) if big else ctx.cap_s
         out += [Measurement("ami_sizes", case(m), "torch_mi", {"m": m}, threads=t, cap_s=cap, **common) for t in counts]
         if ctx.device == "cpu" and m <= sizes["sklearn_up_to"]:
-            out.append(Measurement("ami_sizes", case(m), "sklearn", {"m": m}, threads=ctx.one_thread, cap_s=cap, **common))
+            out.append(
+                Measurement("ami_sizes", case(m), "sklearn", {"m": m}, threads=ctx.one_thread, cap_s=cap, **common)
+            )
         if m <= sizes["torchmetrics_up_to"]:
-            out.append(Measurement("ami_sizes", case(m), "torchmetrics", {"m": m}, threads=ctx.one_thread, cap_s=min(ctx.cap_s, TORCHMETRICS_CAP_S), **common))
+            out.append(Measurement("ami_sizes", case(m), "torchmetrics", {"m": m}, threads=ctx.one_thread,
+                                   cap_s=min(ctx.cap_s, TORCHMETRICS_CAP_S), **common))
     return out
 
 
@@ -54,7 +59,8 @@ def prepare(m: Measurement) -> Job:
 
 def _faster(m: int, minimum: float) -> Ratio:
     return Ratio(f"AMI, sizes 1..{m}: >= {minimum:g}x faster than sklearn",
-                 Pick("sklearn", params={"m": m}, fixed_threads=True), Pick("torch_mi", params={"m": m}), at_least=minimum)
+                 Pick("sklearn", params={"m": m}, fixed_threads=True), Pick("torch_mi", params={"m": m}),
+                 at_least=minimum)
 
 
 WORKLOAD = Workload(
@@ -67,6 +73,7 @@ WORKLOAD = Workload(
     table=lambda results, device: compare(results, device),
     targets=[*(_faster(m, 10) for m in SMALL), _faster(700, 50),
              Seconds("AMI, sizes 1..1400 (n=980,700) <= 0.3 s", Pick("torch_mi", params={"m": 1400}), 0.3),
-             Seconds("CUDA: AMI, sizes 1..1400 (n=980,700) <= 50 ms", Pick("torch_mi", params={"m": 1400}, device="cuda"), 0.050)],
+             Seconds("CUDA: AMI, sizes 1..1400 (n=980,700) <= 50 ms",
+                     Pick("torch_mi", params={"m": 1400}, device="cuda"), 0.050)],
     order=42,
 )

@@ -32,7 +32,9 @@ BATCHES = 10
 SIZES = {"quick": (10**5,), "full": (10**6, 10**7)}
 EXACT_N = 10**6  # two clusters from labels: torchmetrics' int64 products already overflow here
 HUGE_TABLE = [[400_000_000_001, 99_999_999_999], [100_000_000_000, 400_000_000_000]]  # sums to 10^12
-IMPLS = {"torch_mi": "torch_mi", "torch_mi_metric": "torch_mi Metric", "sklearn": "sklearn", "torchmetrics": "torchmetrics"}
+IMPLS = {
+    "torch_mi": "torch_mi", "torch_mi_metric": "torch_mi Metric", "sklearn": "sklearn", "torchmetrics": "torchmetrics"
+}
 EXACT_TOLERANCE = 1e-14
 
 
@@ -98,7 +100,8 @@ def prepare(m: Measurement) -> Job:
     if m.impl == "torch_mi":
         from torch_mi.functional import adjusted_rand_score
 
-        adjusted_rand_score(preds[:10], target[:10])  # first call pays one-time imports (torch imports sympy): not timed
+        # the first call pays one-time imports (torch imports sympy): not timed
+        adjusted_rand_score(preds[:10], target[:10])
         return Job(lambda: float(adjusted_rand_score(preds, target)), extra=extra, sync=device_sync(m.device))
     if kind == "two_clusters":  # torchmetrics' functional form, on the same labels
         from torchmetrics.functional.clustering import adjusted_rand_score as tm_ari
@@ -122,8 +125,9 @@ def _error(result: Optional[Result], exact: Optional[float]) -> str:
 
 
 def table(results: WorkloadResults, device: str) -> Table:
-    headers = ["case", "torch_mi", f"torch_mi Metric ({BATCHES} batches)", "sklearn", f"torchmetrics ({BATCHES} batches)",
-               "sklearn ÷ torch_mi", "torchmetrics ÷ torch_mi Metric", "peak MiB torch_mi Metric / torchmetrics",
+    headers = ["case", "torch_mi", f"torch_mi Metric ({BATCHES} batches)", "sklearn",
+               f"torchmetrics ({BATCHES} batches)", "sklearn ÷ torch_mi", "torchmetrics ÷ torch_mi Metric",
+               "peak MiB torch_mi Metric / torchmetrics",
                "exact ARI", "|error| torch_mi / sklearn / torchmetrics"]
     rows = []
     for _, case in results.cases(device):
@@ -131,7 +135,10 @@ def table(results: WorkloadResults, device: str) -> Table:
         mine = got["torch_mi"]
         exact = (mine or {}).get("extra", {}).get("exact")
         huge = case == HUGE
-        peer_cell = lambda impl, got=got, huge=huge: "labels only (10^12 labels = 7.3 TiB): not run" if huge else fmt_time(got[impl])  # noqa: E731
+
+        def peer_cell(impl, got=got, huge=huge):
+            return "labels only (10^12 labels = 7.3 TiB): not run" if huge else fmt_time(got[impl])
+
         rows.append([
             case, fmt_time(mine), fmt_time(got["torch_mi_metric"]), peer_cell("sklearn"), peer_cell("torchmetrics"),
             fmt_ratio(got["sklearn"], mine), fmt_ratio(got["torchmetrics"], got["torch_mi_metric"]),
@@ -139,8 +146,9 @@ def table(results: WorkloadResults, device: str) -> Table:
             "–" if exact is None else f"{exact:.15g}",
             " / ".join(_error(got[impl], exact) for impl in ("torch_mi", "sklearn", "torchmetrics")),
         ])
-    note = ("Speed rows: torchmetrics is its AdjustedRandScore Metric, streamed like torch_mi's; exactness rows: its functional "
-            "adjusted_rand_score. Errors are against the exact ARI (integer pair counts, fractions.Fraction).")
+    note = ("Speed rows: torchmetrics is its AdjustedRandScore Metric, streamed like torch_mi's; exactness rows: its "
+            "functional adjusted_rand_score. Errors are against the exact ARI "
+            "(integer pair counts, fractions.Fraction).")
     return Table(headers, rows, note)
 
 
@@ -161,9 +169,9 @@ def _exact(results: WorkloadResults) -> list[dict]:
 WORKLOAD = Workload(
     name="ari",
     title="Adjusted Rand index",
-    about="ARI from labels (n = 10^6, 10^7, k = 100): torch_mi functional vs scikit-learn; torch_mi's Metric vs torchmetrics' "
-    "Metric streamed in 10 batches; and exactness against the exact ARI, at two clusters x 10^6 samples and for a table "
-    "whose counts sum to 10^12.",
+    about="ARI from labels (n = 10^6, 10^7, k = 100): torch_mi functional vs scikit-learn; torch_mi's Metric vs "
+    "torchmetrics' Metric streamed in 10 batches; and exactness against the exact ARI, at two clusters x 10^6 "
+    "samples and for a table whose counts sum to 10^12.",
     cases=cases,
     prepare=prepare,
     table=table,
@@ -171,7 +179,8 @@ WORKLOAD = Workload(
         Ratio("ARI n=10^6: >= 10x faster than sklearn", Pick("sklearn", case=_speed_case(10**6), fixed_threads=True),
               Pick("torch_mi", case=_speed_case(10**6)), at_least=10),
         Ratio("ARI n=10^7 streamed: torch_mi Metric >= 5x faster than torchmetrics' Metric",
-              Pick("torchmetrics", case=_speed_case(10**7), fixed_threads=True), Pick("torch_mi_metric", case=_speed_case(10**7)), at_least=5),
+              Pick("torchmetrics", case=_speed_case(10**7), fixed_threads=True),
+              Pick("torch_mi_metric", case=_speed_case(10**7)), at_least=5),
         Custom("ARI exact", _exact),
     ],
     order=29,

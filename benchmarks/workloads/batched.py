@@ -23,7 +23,8 @@ def cases(ctx: Context) -> list[Measurement]:
     b, n = params["b"], params["n"]
     case = f"B={b}, N={power_label(n)}, k=2..{b + 1} vs {params['target_k']} target classes"
     impls = [impl for impl in IMPLS if ctx.device == "cpu" or not impl.startswith("sklearn")]
-    return [Measurement("batched", case, impl, params, metric=metric, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s)
+    return [Measurement("batched", case, impl, params, metric=metric, device=ctx.device, threads=ctx.one_thread,
+                        cap_s=ctx.cap_s)
             for metric in ("ami", "nmi") for impl in impls]
 
 
@@ -50,7 +51,8 @@ def prepare(m: Measurement) -> Job:
 WORKLOAD = Workload(
     name="batched",
     title="Batched: B clusterings against one target",
-    about="One torch_mi call with preds (B, N) vs a Python loop of B torch_mi calls vs scikit-learn in a loop; AMI and NMI.",
+    about="One torch_mi call with preds (B, N) vs a Python loop of B torch_mi calls vs scikit-learn in a loop; "
+    "AMI and NMI.",
     cases=cases,
     prepare=prepare,
     table=lambda results, device: compare(

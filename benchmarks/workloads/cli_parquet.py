@@ -95,13 +95,17 @@ def dataset(rows: int) -> Path:
     written = 0
     for index in range(FILES):
         size = min(per_file, rows - written)
-        with pq.ParquetWriter(where / f"part-{index:02d}.parquet", pa.schema([("y", pa.int32()), ("a", pa.int32()), ("b", pa.int32())])) as out:
+        with pq.ParquetWriter(
+            where / f"part-{index:02d}.parquet", pa.schema([("y", pa.int32()), ("a", pa.int32()), ("b", pa.int32())])
+        ) as out:
             for start in range(0, size, ROW_GROUP):
                 chunk = min(ROW_GROUP, size - start)
                 y = torch.randint(0, K, (chunk,), generator=gen)
                 a = data.noisy_copy(y, K, gen)
                 b = torch.randint(0, K, (chunk,), generator=gen)
-                out.write_table(pa.table({name: col.to(torch.int32).numpy() for name, col in (("y", y), ("a", a), ("b", b))}))
+                out.write_table(
+                    pa.table({name: col.to(torch.int32).numpy() for name, col in (("y", y), ("a", a), ("b", b))})
+                )
         written += size
     done.write_text(str(rows))
     return where
@@ -116,7 +120,8 @@ def _remove_after(pid: int, *paths: Path) -> None:
               "    except ProcessLookupError:\n        break\n"
               "    time.sleep(1)\n"
               "for path in sys.argv[2:]:\n"
-              "    shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.path.exists(path) and os.unlink(path)\n")
+              "    shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) "
+              "else os.path.exists(path) and os.unlink(path)\n")
     subprocess.Popen([sys.executable, "-c", script, str(pid), *map(str, paths)], start_new_session=True,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -179,14 +184,17 @@ def prepare(m: Measurement) -> Job:
     if why:
         return unavailable(f"{why} (torch_mi[cli] brings it)")
     where = dataset(m.params["rows"])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
            "OMP_NUM_THREADS": str(max(1, m.threads))}
     command = [sys.executable, *COMMANDS[m.impl], str(where), *OPTIONS]
     extra: dict = {"rows": m.params["rows"]}
 
     def run() -> dict:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         peaks = TreePeaks(process.pid)
         out, err = process.communicate()
         extra["wall_s"] = time.perf_counter() - started
@@ -205,8 +213,9 @@ def prepare(m: Measurement) -> Job:
             extra["peak_rank_max_bytes"] = max(rank_peaks + [children_kib if rank_peaks else 0]) * 1024
             extra["peak_rank_sum_bytes"] = sum(rank_peaks) * 1024
         report = json.loads(out)
-        return {"samples": report["samples"], "scores": {row["preds"]: {key: value for key, value in row.items() if isinstance(value, float)}
-                                                          for row in report["scores"]}}
+        return {"samples": report["samples"],
+                "scores": {row["preds"]: {key: value for key, value in row.items() if isinstance(value, float)}
+                           for row in report["scores"]}}
 
     return Job(run, repeat=False, extra=extra)
 
@@ -218,7 +227,8 @@ def _mib(result: Optional[Result], key: str) -> str:
 
 
 def _score_diff(mine: Optional[Result], theirs: Optional[Result]) -> Optional[float]:
-    if not mine or not theirs or mine.get("status") != "ok" or theirs.get("status") != "ok" or why_unavailable(mine) or why_unavailable(theirs):
+    if (not mine or not theirs or mine.get("status") != "ok" or theirs.get("status") != "ok"
+            or why_unavailable(mine) or why_unavailable(theirs)):
         return None
     a, b = mine["value"]["scores"], theirs["value"]["scores"]
     return max(abs(a[p][k] - b[p][k]) for p in a for k in a[p])
@@ -226,8 +236,8 @@ def _score_diff(mine: Optional[Result], theirs: Optional[Result]) -> Optional[fl
 
 def table(results: WorkloadResults, device: str) -> Table:
     single = results.find(impl="single", device=device)
-    headers = ["command", "time (wall, incl. start-up)", "rows/s", "1 process ÷ this", "peak RSS MiB: process / launcher",
-               "largest rank", "sum over ranks", "max |score − 1-process score|"]
+    headers = ["command", "time (wall, incl. start-up)", "rows/s", "1 process ÷ this",
+               "peak RSS MiB: process / launcher", "largest rank", "sum over ranks", "max |score − 1-process score|"]
     rows, case = [], ""
     for impl, label in LABELS.items():
         result = results.find(impl=impl, device=device)
@@ -246,7 +256,8 @@ def table(results: WorkloadResults, device: str) -> Table:
             _mib(result, "peak_rank_sum_bytes") if impl != "single" else "–",
             "–" if diff is None or impl == "single" else f"{diff:.1e}",
         ])
-    note = f"{case}; every default score of --preds a b. torchrun with --standalone (a free local port); OMP_NUM_THREADS per process."
+    note = (f"{case}; every default score of --preds a b. torchrun with --standalone (a free local port); "
+            "OMP_NUM_THREADS per process.")
     return Table(headers, rows, note)
 
 
@@ -266,7 +277,8 @@ def plot(ax, results: WorkloadResults) -> None:
             continue
         ax.bar(index, result["seconds"], 0.6, color="tab:blue" if impl == "single" else "lightsteelblue")
         key = "peak_process_bytes" if impl == "single" else "peak_rank_sum_bytes"
-        ax.text(index, result["seconds"], f"peak {_mib(result, key)} MiB" + ("" if impl == "single" else " (ranks)"), ha="center", va="bottom", fontsize=6)
+        ax.text(index, result["seconds"], f"peak {_mib(result, key)} MiB" + ("" if impl == "single" else " (ranks)"),
+                ha="center", va="bottom", fontsize=6)
     ax.set_xticks(range(len(LABELS)))
     ax.set_xticklabels(list(LABELS.values()), fontsize=6)
     ax.set_ylabel("seconds (wall)")
@@ -275,8 +287,8 @@ def plot(ax, results: WorkloadResults) -> None:
 WORKLOAD = Workload(
     name="cli_parquet",
     title="Command line on a Parquet dataset: 1 process vs torchrun",
-    about="`python -m torch_mi DIR --target y --preds a b --format json` on 10^8 Parquet rows written to a temporary directory, "
-    "one process vs `torch.distributed.run` with 2 ranks: wall time and peak RSS per process.",
+    about="`python -m torch_mi DIR --target y --preds a b --format json` on 10^8 Parquet rows written to a "
+    "temporary directory, one process vs `torch.distributed.run` with 2 ranks: wall time and peak RSS per process.",
     cases=cases,
     prepare=prepare,
     table=table,

@@ -109,20 +109,23 @@ def _diff(mine, theirs) -> str:
 
 def table(results: WorkloadResults, device: str) -> Table:
     headers = ["case", "torch_mi", "sklearn+scipy", "sklearn+scipy ÷ torch_mi", f"torchmetrics ({BATCHES} batches)",
-               "torchmetrics ÷ torch_mi", "peak MiB torch_mi / sklearn+scipy / torchmetrics", "ACC", "|torch_mi − sklearn+scipy| / |torch_mi − torchmetrics|"]
+               "torchmetrics ÷ torch_mi", "peak MiB torch_mi / sklearn+scipy / torchmetrics", "ACC",
+               "|torch_mi − sklearn+scipy| / |torch_mi − torchmetrics|"]
     rows = []
     for _, case in results.cases(device):
         got = records_by_impl(results, case, device, IMPLS, cpu_only="sklearn_scipy")
         mine = got["torch_mi"]
         value = mine.get("value") if mine and mine.get("status") == "ok" else None
         rows.append([
-            case, fmt_time_or_why(mine), fmt_time_or_why(got["sklearn_scipy"]), fmt_ratio(measured(got["sklearn_scipy"]), mine),
+            case, fmt_time_or_why(mine), fmt_time_or_why(got["sklearn_scipy"]),
+            fmt_ratio(measured(got["sklearn_scipy"]), mine),
             fmt_time_or_why(got["torchmetrics"]), fmt_ratio(measured(got["torchmetrics"]), mine),
             " / ".join(fmt_mib(measured(r)) for r in got.values()), "–" if value is None else f"{value:.6f}",
             f"{_diff(mine, got['sklearn_scipy'])} / {_diff(mine, got['torchmetrics'])}",
         ])
-    note = (f"Every implementation streams the labels in {BATCHES} batches except sklearn+scipy (contingency_matrix of all labels, "
-            "then linear_sum_assignment). torch_mi: dense table with num_classes=k, sparse state in the sparse row.")
+    note = (f"Every implementation streams the labels in {BATCHES} batches except sklearn+scipy "
+            "(contingency_matrix of all labels, then linear_sum_assignment). torch_mi: dense table with "
+            "num_classes=k, sparse state in the sparse row.")
     return Table(headers, rows, note)
 
 
@@ -139,8 +142,9 @@ SPARSE_CASE = _case(SIZES["full"]["n"], SIZES["full"]["sparse_k"], True)
 WORKLOAD = Workload(
     name="cluster_accuracy",
     title="Cluster accuracy (ACC)",
-    about="ACC at n = 10^6 with k = 10, 100, 1000 clusters a side: torch_mi's ClusterAccuracy vs torchmetrics' (both streamed) "
-    "and scikit-learn's contingency_matrix + SciPy's linear_sum_assignment; and 10^5 clusters a side in torch_mi's sparse state.",
+    about="ACC at n = 10^6 with k = 10, 100, 1000 clusters a side: torch_mi's ClusterAccuracy vs torchmetrics' "
+    "(both streamed) and scikit-learn's contingency_matrix + SciPy's linear_sum_assignment; and 10^5 clusters a "
+    "side in torch_mi's sparse state.",
     cases=cases,
     prepare=prepare,
     table=table,
@@ -148,7 +152,8 @@ WORKLOAD = Workload(
     # solver in every implementation, takes most of the time.
     targets=[_goal(100, "sklearn_scipy", "sklearn+scipy", 5), _goal(100, "torchmetrics", "torchmetrics", 2),
              _goal(1000, "sklearn_scipy", "sklearn+scipy", 1), _goal(1000, "torchmetrics", "torchmetrics", 1),
-             Seconds("ACC n=10^6, 10^5 clusters a side (sparse state) <= 10 s", Pick("torch_mi", case=SPARSE_CASE), at_most=10)],
+             Seconds("ACC n=10^6, 10^5 clusters a side (sparse state) <= 10 s", Pick("torch_mi", case=SPARSE_CASE),
+                     at_most=10)],
     order=31,
     plot=plot_measured,
 )

@@ -40,12 +40,14 @@ FLAT_TOLERANCE_BYTES = 32 * MiB
 
 
 def _case(params: dict) -> str:
-    return f"{power_label(params['total'])} samples, {params['total'] // params['batch']} batches of {power_label(params['batch'])}, k={params['k']}"
+    return (f"{power_label(params['total'])} samples, {params['total'] // params['batch']} batches of "
+            f"{power_label(params['batch'])}, k={params['k']}")
 
 
 def cases(ctx: Context) -> list[Measurement]:
     params = SIZES["quick" if ctx.quick else "full"]
-    return [Measurement("collection", _case(params), impl, params, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s)
+    return [Measurement("collection", _case(params), impl, params, device=ctx.device, threads=ctx.one_thread,
+                        cap_s=ctx.cap_s)
             for impl in IMPLS]
 
 
@@ -55,12 +57,14 @@ def _collection(impl: str, k: int):
     if impl == "torch_mi":
         import torch_mi as m
 
-        metrics = [m.MutualInfoScore(num_classes=k), m.NormalizedMutualInfoScore(num_classes=k), m.AdjustedMutualInfoScore(num_classes=k),
-                   m.AdjustedRandScore(num_classes=k), m.ClusterAccuracy(num_classes=k)]
+        metrics = [m.MutualInfoScore(num_classes=k), m.NormalizedMutualInfoScore(num_classes=k),
+                   m.AdjustedMutualInfoScore(num_classes=k), m.AdjustedRandScore(num_classes=k),
+                   m.ClusterAccuracy(num_classes=k)]
     else:
         from torchmetrics import clustering as m
 
-        metrics = [m.MutualInfoScore(), m.NormalizedMutualInfoScore(), m.AdjustedMutualInfoScore(), m.AdjustedRandScore(), m.ClusterAccuracy(k)]
+        metrics = [m.MutualInfoScore(), m.NormalizedMutualInfoScore(), m.AdjustedMutualInfoScore(),
+                   m.AdjustedRandScore(), m.ClusterAccuracy(k)]
     return MetricCollection(dict(zip(SCORES, metrics)))
 
 
@@ -81,8 +85,8 @@ def prepare(m: Measurement) -> Job:
     make = lambda: _collection(impl, k).to(m.device)  # noqa: E731
 
     def run():
-        values = stream_with_trace(make, batches, num_batches, batch, total, extra, compute=m.impl != "torchmetrics_updates",
-                                   device=m.device)
+        values = stream_with_trace(make, batches, num_batches, batch, total, extra,
+                                   compute=m.impl != "torchmetrics_updates", device=m.device)
         return None if values is None else {name: float(value) for name, value in values.items()}
 
     return Job(run, repeat=False, extra=extra, sync=device_sync(m.device))
@@ -93,8 +97,8 @@ def _mib(value) -> str:
 
 
 def table(results: WorkloadResults, device: str) -> Table:
-    headers = ["implementation", "time", "time ÷ torch_mi time", "growth at 10% (MiB)", "at 100% (MiB)", "10% → 100% (MiB)",
-               "peak incl. compute() (MiB)", "MI / NMI / AMI / ARI / ACC"]
+    headers = ["implementation", "time", "time ÷ torch_mi time", "growth at 10% (MiB)", "at 100% (MiB)",
+               "10% → 100% (MiB)", "peak incl. compute() (MiB)", "MI / NMI / AMI / ARI / ACC"]
     mine = results.find(impl="torch_mi", device=device)
     rows, case = [], ""
     for impl, label in IMPLS.items():
@@ -108,12 +112,15 @@ def table(results: WorkloadResults, device: str) -> Table:
         trace = result.get("extra", {}).get("trace") if ok else None
         values = result.get("value") if ok and isinstance(result.get("value"), dict) else None
         rows.append([
-            label, fmt_time_or_why(result), "–" if impl in ("torch_mi", "bare") or measured(result) is None else fmt_ratio(result, mine),
+            label, fmt_time_or_why(result),
+            "–" if impl in ("torch_mi", "bare") or measured(result) is None else fmt_ratio(result, mine),
             _mib(trace[0][1]) if trace else "–", _mib(result["extra"]["after_stream_bytes"]) if trace else "–",
-            _mib(drift(result)), fmt_mib(measured(result)), " / ".join(f"{values[s]:.4f}" for s in SCORES) if values else "–",
+            _mib(drift(result)), fmt_mib(measured(result)),
+            " / ".join(f"{values[s]:.4f}" for s in SCORES) if values else "–",
         ])
     unit = "CUDA allocated memory" if device.startswith("cuda") else "RSS"
-    return Table(headers, rows, f"{case}; growth of {unit} over the process before the stream (batches generated on the fly).")
+    return Table(headers, rows,
+                 f"{case}; growth of {unit} over the process before the stream (batches generated on the fly).")
 
 
 def _flat(results: WorkloadResults) -> list[dict]:
@@ -121,18 +128,21 @@ def _flat(results: WorkloadResults) -> list[dict]:
     grown = drift(results.find(impl="torch_mi"))
     if grown is None:
         return [{"target": name, "measured": "not measured in this run", "holds": None}]
-    return [{"target": name, "measured": f"{grown / MiB:.1f} MiB from 10% to 100% of the stream", "holds": grown <= FLAT_TOLERANCE_BYTES}]
+    return [{"target": name, "measured": f"{grown / MiB:.1f} MiB from 10% to 100% of the stream",
+             "holds": grown <= FLAT_TOLERANCE_BYTES}]
 
 
 def _contrast(results: WorkloadResults) -> list[dict]:
-    return growth_contrast("torchmetrics collection grows with the stream (the contrast)", results.find(impl="torchmetrics_updates"))
+    return growth_contrast("torchmetrics collection grows with the stream (the contrast)",
+                           results.find(impl="torchmetrics_updates"))
 
 
 def plot(ax, results: WorkloadResults) -> None:
     plot_traces(ax, [
         (record["result"]["extra"]["trace"], IMPLS[record["measurement"]["impl"]], "-")
         for record in results.records
-        if record["measurement"]["device"] == "cpu" and record["result"].get("status") == "ok" and record["result"]["extra"].get("trace")
+        if record["measurement"]["device"] == "cpu" and record["result"].get("status") == "ok"
+        and record["result"]["extra"].get("trace")
     ])
 
 
@@ -140,13 +150,14 @@ WORKLOAD = Workload(
     name="collection",
     title="MetricCollection of MI, NMI, AMI, ARI, ACC, streamed",
     about="One MetricCollection of the five scores, 10^6 labels in 100 batches of 10^4 (k = 100) generated on the fly: "
-    "torch_mi's classes (one shared table) vs torchmetrics' (each stores the labels); time and RSS growth over the stream.",
+    "torch_mi's classes (one shared table) vs torchmetrics' (each stores the labels); time and RSS growth over "
+    "the stream.",
     cases=cases,
     prepare=prepare,
     table=table,
     targets=[
-        Unless(Ratio("collection of 5 scores, 10^6 samples: torch_mi >= 20x faster than torchmetrics", Pick("torchmetrics", fixed_threads=True),
-                     Pick("torch_mi"), at_least=20), ["torchmetrics"]),
+        Unless(Ratio("collection of 5 scores, 10^6 samples: torch_mi >= 20x faster than torchmetrics",
+                     Pick("torchmetrics", fixed_threads=True), Pick("torch_mi"), at_least=20), ["torchmetrics"]),
         Custom("collection memory flat", _flat),
         Custom("torchmetrics collection grows", _contrast),
     ],

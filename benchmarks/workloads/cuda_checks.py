@@ -28,7 +28,8 @@ def cases(ctx: Context) -> list[Measurement]:
     if not ctx.device.startswith("cuda"):
         return []
     params = SIZES["quick" if ctx.quick else "full"]
-    return [Measurement("cuda_checks", "set_sync_debug_mode('error')", impl, params, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s)
+    return [Measurement("cuda_checks", "set_sync_debug_mode('error')", impl, params, device=ctx.device,
+                        threads=ctx.one_thread, cap_s=ctx.cap_s)
             for impl in IMPLS]
 
 
@@ -65,7 +66,8 @@ def table(results: WorkloadResults, device: str) -> Table:
     for impl, (label, _, expected) in IMPLS.items():
         result = results.find(impl=impl, device=device)
         if result is not None:
-            rows.append([label, result.get("extra", {}).get("device_name", device), expected, _observed(result), result.get("extra", {}).get("message", "")])
+            rows.append([label, result.get("extra", {}).get("device_name", device), expected, _observed(result),
+                         result.get("extra", {}).get("message", "")])
     return Table(["update()", "device", "expected", "observed", "message"], rows)
 
 
@@ -76,9 +78,11 @@ def _no_sync(results: WorkloadResults) -> list[dict]:
         return [{"target": name, "measured": "no CUDA device in the run that measured this: skipped", "holds": None}]
     check, control = (results.find(impl=impl, device=devices[0]) for impl in IMPLS)
     if check is None or check.get("status") != "ok":
-        return [{"target": name, "measured": "not measured" if check is None else fmt_time(check), "holds": False if check else None}]
+        return [{"target": name, "measured": "not measured" if check is None else fmt_time(check),
+                 "holds": False if check else None}]
     message = f": {check['extra']['message']}" if "message" in check["extra"] else ""
-    measured = f"{_observed(check)}{message} on {check['extra'].get('device_name', devices[0])} (control, validate_args=True: {_observed(control) if control else 'n/a'})"
+    measured = (f"{_observed(check)}{message} on {check['extra'].get('device_name', devices[0])} "
+                f"(control, validate_args=True: {_observed(control) if control else 'n/a'})")
     return [{"target": name, "measured": measured, "holds": check["extra"].get("outcome") == "no sync"}]
 
 

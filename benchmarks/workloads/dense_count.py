@@ -3,9 +3,9 @@
 For each table shape, the ways torch_mi can count a batch into a dense int64 table
 (``torch_mi._contingency.count_batch``): ``scatter`` (keys for the whole batch and ``scatter_add_``,
 the CUDA default until measured otherwise), ``chunked`` (keys a chunk at a time, each
-counted by ``bincount`` where the chunk holds 4 keys a bin, else ``index_add_``: the CPU's way) and, on CUDA with Triton, the fused kernels
-``atomic`` (one read of the labels, atomics into private table copies) and ``histogram``
-(per-program histograms, small tables only). Beside them the bare operations: ``torch.bincount``
+counted by ``bincount`` where the chunk holds 4 keys a bin, else ``index_add_``: the CPU's way) and, on CUDA
+with Triton, the fused kernels ``atomic`` (one read of the labels, atomics into private table copies) and
+``histogram`` (per-program histograms, small tables only). Beside them the bare operations: ``torch.bincount``
 of precomputed keys (a histogram that also reads its input's maximum back to the host), and on
 CUDA reading the labels once (a sum of each: the least traffic any count needs, 16 bytes a
 sample) and a device-to-device copy (the bandwidth). The fastest method per shape is what
@@ -54,7 +54,8 @@ def cases(ctx: Context) -> list[Measurement]:
             out.append(Measurement("dense_count", _case(rows, cols, groups, samples), impl, params,
                                    device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s))
     if cuda:
-        out.append(Measurement("dense_count", "device-to-device copy", COPY, {"n": n}, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s))
+        out.append(Measurement("dense_count", "device-to-device copy", COPY, {"n": n}, device=ctx.device,
+                               threads=ctx.one_thread, cap_s=ctx.cap_s))
     return out
 
 
@@ -72,7 +73,8 @@ def prepare(m: Measurement) -> Job:
     preds = torch.randint(0, cols, (groups, n) if groups else (n,), generator=gen, device=m.device)
     shape = (groups, rows, cols) if groups else (rows, cols)
     table = torch.zeros(shape, dtype=torch.long, device=m.device)
-    extra = {"samples": preds.numel(), "label_bytes": preds.numel() * preds.element_size() + target.numel() * target.element_size()}
+    extra = {"samples": preds.numel(),
+             "label_bytes": preds.numel() * preds.element_size() + target.numel() * target.element_size()}
     if m.impl == "read":
         return Job(lambda: (preds.sum(), target.sum()), extra=extra, sync=sync)
     if m.impl == "bare_bincount":
@@ -92,7 +94,9 @@ def table(results: WorkloadResults, device: str) -> Table:
     copy = results.find(impl=COPY, device=device)
     bandwidth = copy["extra"]["bytes_moved"] / copy["seconds"] if copy and copy.get("status") == "ok" else None
     rows = []
-    for case in dict.fromkeys(r["measurement"]["case"] for r in results.records if r["measurement"]["device"] == device):
+    for case in dict.fromkeys(
+        r["measurement"]["case"] for r in results.records if r["measurement"]["device"] == device
+    ):
         if case == "device-to-device copy":
             continue
         scatter = results.find(impl="scatter", case=case, device=device)
@@ -102,12 +106,14 @@ def table(results: WorkloadResults, device: str) -> Table:
                 continue
             ok = result.get("status") == "ok"
             rate = f"{result['extra']['samples'] / result['seconds'] / 1e9:,.2f} G" if ok else "–"
-            share = (f"{result['extra']['label_bytes'] / result['seconds'] / bandwidth:.0%}" if ok and bandwidth else "–")
+            share = (f"{result['extra']['label_bytes'] / result['seconds'] / bandwidth:.0%}"
+                     if ok and bandwidth else "–")
             rows.append([case, label, fmt_time(result), rate, fmt_ratio(scatter, result), share])
     note = ("\"scatter time ÷ time\" above 1: faster than the scatter path. \"label bytes at copy bandwidth\": the "
             "labels' bytes over the time, as a share of the device-to-device copy's bytes (read + write) per second"
             + (f" ({bandwidth / 1e9:,.0f} GB/s)." if bandwidth else "; CUDA only."))
-    return Table(["table", "method", "time", "samples/s", "scatter time ÷ time", "label bytes at copy bandwidth"], rows, note)
+    return Table(["table", "method", "time", "samples/s", "scatter time ÷ time", "label bytes at copy bandwidth"],
+                 rows, note)
 
 
 WORKLOAD = Workload(
@@ -120,7 +126,8 @@ WORKLOAD = Workload(
     table=table,
     targets=[
         Ratio(f"CPU dense count, {rows} x {cols}, 10^7 labels: >= 0.5x a bare bincount of precomputed keys",
-              Pick("bare_bincount", case=_case(rows, cols, None, 10**7)), Pick("chunked", case=_case(rows, cols, None, 10**7)),
+              Pick("bare_bincount", case=_case(rows, cols, None, 10**7)),
+              Pick("chunked", case=_case(rows, cols, None, 10**7)),
               at_least=0.5)
         for rows, cols in ((10, 10), (100, 100), (1000, 1000))
     ],

@@ -21,8 +21,8 @@ def cases(ctx: Context) -> list[Measurement]:
     sizes = SIZES["quick" if ctx.quick else "full"]
     impls = IMPLS if ctx.device == "cpu" else ("torch_mi", "torchmetrics")  # scikit-learn runs on the CPU only
     return [
-        Measurement("end_to_end", f"n={power_label(n)}, k={k}", impl, {"n": n, "k": k}, metric=metric, device=ctx.device,
-                    threads=ctx.one_thread, cap_s=ctx.cap_s, series=f"e2e-{metric}", dims=(n, k))
+        Measurement("end_to_end", f"n={power_label(n)}, k={k}", impl, {"n": n, "k": k}, metric=metric,
+                    device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s, series=f"e2e-{metric}", dims=(n, k))
         for metric in METRICS for n in sizes["n"] for k in sizes["k"] for impl in impls
     ]
 

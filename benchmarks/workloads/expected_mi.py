@@ -61,6 +61,7 @@ WORKLOAD = Workload(
     cases=cases,
     prepare=prepare,
     table=lambda results, device: compare(results, device),
-    targets=[Seconds("AMI, i % 8000 vs i % 7000 (i < 10^6) < 1 s", Pick("torch_mi", params={"kind": "modulo", "a": 8000, "b": 7000}), 1.0)],
+    targets=[Seconds("AMI, i % 8000 vs i % 7000 (i < 10^6) < 1 s",
+                     Pick("torch_mi", params={"kind": "modulo", "a": 8000, "b": 7000}), 1.0)],
     order=40,
 )

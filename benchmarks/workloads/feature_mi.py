@@ -47,13 +47,14 @@ def cases(ctx: Context) -> list[Measurement]:
     for task in TASKS:
         for n, f, sk_f in SIZES[mode]:
             params = {"task": task, "n": n, "features": f}
-            impls = ["torch_mi"] + (["torch_mi_binned"] if task == "classif" else []) + (["sklearn"] if ctx.device == "cpu" else [])
+            impls = (["torch_mi"] + (["torch_mi_binned"] if task == "classif" else [])
+                     + (["sklearn"] if ctx.device == "cpu" else []))
             for impl in impls:
                 extra = {"sklearn_features": sk_f} if impl == "sklearn" else {}
                 # scikit-learn's estimators are single-threaded (n_jobs=None): one run; torch_mi at every count.
                 for threads in [ctx.one_thread] if impl == "sklearn" else ctx.threads:
-                    out.append(Measurement("feature_mi", _case(task, n, f), impl, {**params, **extra}, device=ctx.device,
-                                           threads=threads, cap_s=cap))
+                    out.append(Measurement("feature_mi", _case(task, n, f), impl, {**params, **extra},
+                                           device=ctx.device, threads=threads, cap_s=cap))
     return out
 
 
@@ -88,14 +89,16 @@ def prepare(m: Measurement) -> Job:
 
     if m.impl == "torch_mi_binned":
         fs.binned_mutual_info(X[:50], y[:50], bins=2)  # warm-up, not timed
-        return Job(lambda: [float(v) for v in fs.binned_mutual_info(X, y, bins=10).tolist()], sync=device_sync(m.device))
+        return Job(lambda: [float(v) for v in fs.binned_mutual_info(X, y, bins=10).tolist()],
+                   sync=device_sync(m.device))
     fn = fs.mutual_info_classif if task == "classif" else fs.mutual_info_regression
     fn(X[:50, :2], y[:50], random_state=0)  # warm-up, not timed
     return Job(lambda: [float(v) for v in fn(X, y, random_state=0).tolist()], repeat=False, sync=device_sync(m.device))
 
 
 def sklearn_scaled(result: Optional[Result], ran: Optional[int], features: int) -> tuple[Optional[float], str, bool]:
-    """(scikit-learn's time for all ``features`` from its time on ``ran`` of them; ">" when it hit its cap; extrapolated?)."""
+    """(scikit-learn's time for all ``features`` from its time on ``ran`` of them; ">" when it hit its cap;
+    extrapolated?)."""
     if not result or not ran or result.get("status") not in ("ok", "cap"):
         return None, "", False
     took = result["seconds"] if result["status"] == "ok" else result["cap_s"]
@@ -111,7 +114,9 @@ def _sklearn(results: WorkloadResults, case: str) -> tuple[Optional[Result], Opt
     return None, None
 
 
-def _speedup(mine: Optional[Result], sk: Optional[Result], ran: Optional[int], features: int) -> tuple[Optional[float], str]:
+def _speedup(
+    mine: Optional[Result], sk: Optional[Result], ran: Optional[int], features: int
+) -> tuple[Optional[float], str]:
     """sklearn's (scaled) time / torch_mi's, with the bound that caps on either side give."""
     theirs, their_bound, _ = sklearn_scaled(sk, ran, features)
     mine = measured(mine)
@@ -130,27 +135,32 @@ def _diff(mine: Optional[Result], sk: Optional[Result]) -> str:
 
 
 def table(results: WorkloadResults, device: str) -> Table:
-    headers = ["case", "torch_mi", "sklearn (features run)", "sklearn, all features", "sklearn ÷ torch_mi", "torch_mi binned MI (10 bins)",
-               "peak MiB torch_mi / sklearn", "|torch_mi − sklearn| (features sklearn ran)"]
+    headers = ["case", "torch_mi", "sklearn (features run)", "sklearn, all features", "sklearn ÷ torch_mi",
+               "torch_mi binned MI (10 bins)", "peak MiB torch_mi / sklearn",
+               "|torch_mi − sklearn| (features sklearn ran)"]
     rows = []
     for _, case in results.cases(device):
         for threads in results.threads("torch_mi", device, case):
             mine = results.find(case=case, impl="torch_mi", device=device, threads=threads)
             if mine is None:
                 continue
-            features = next(r["measurement"]["params"]["features"] for r in results.records if r["measurement"]["case"] == case)
+            features = next(r["measurement"]["params"]["features"] for r in results.records
+                            if r["measurement"]["case"] == case)
             sk, ran = _sklearn(results, case)
             scaled, bound, extrapolated = sklearn_scaled(sk, ran, features)
             binned = results.find(case=case, impl="torch_mi_binned", device=device, threads=threads)
             rows.append([
-                f"{case} ({thread_label(threads)})", fmt_time_or_why(mine), "–" if sk is None else f"{fmt_time(sk)} ({ran})",
-                "–" if scaled is None else f"{bound + ' ' if bound else ''}{scaled:.3g} s" + (" (extrapolated)" if extrapolated else ""),
+                f"{case} ({thread_label(threads)})", fmt_time_or_why(mine),
+                "–" if sk is None else f"{fmt_time(sk)} ({ran})",
+                "–" if scaled is None
+                else f"{bound + ' ' if bound else ''}{scaled:.3g} s" + (" (extrapolated)" if extrapolated else ""),
                 fmt_x(*_speedup(mine, sk, ran, features)), "–" if binned is None else fmt_time_or_why(binned),
                 f"{fmt_mib(measured(mine))} / {fmt_mib(sk)}", _diff(mine, sk),
             ])
     note = ("sklearn, all features = its measured time x F / features it ran (it estimates feature by feature); "
             "torch_mi and sklearn both with random_state=0 and their default tie-breaking noise; torch_mi's kNN "
-            "searches run as compiled kernels when numba is installed (the run's versions line says), else as tensor code.")
+            "searches run as compiled kernels when numba is installed (the run's versions line says), "
+            "else as tensor code.")
     return Table(headers, rows, note)
 
 
@@ -160,7 +170,8 @@ def _goal(task: str, n: int, f: int) -> Custom:
 
     def check(results: WorkloadResults) -> list[dict]:
         counts = results.threads("torch_mi", case=case) or [None]
-        return [one(results, threads, name if len(counts) < 2 else f"{name} ({thread_label(threads)})") for threads in counts]
+        return [one(results, threads, name if len(counts) < 2 else f"{name} ({thread_label(threads)})")
+                for threads in counts]
 
     def one(results: WorkloadResults, threads: Optional[int], name: str) -> dict:
         mine = results.find(case=case, impl="torch_mi", threads=threads)
@@ -171,8 +182,11 @@ def _goal(task: str, n: int, f: int) -> Custom:
         if value is None:
             return {"target": name, "measured": "not measured in this run", "holds": None}
         scaled, _, extrapolated = sklearn_scaled(sk, ran, f)
-        measured_text = f"{fmt_x(value, bound)} (sklearn {scaled:.3g} s{' extrapolated' if extrapolated else ''}, torch_mi {fmt_time(mine)})"
-        holds = (value >= GOAL) if bound == "" else (True if bound == ">" and value >= GOAL else False if bound == "<" and value < GOAL else None)
+        measured_text = (f"{fmt_x(value, bound)} (sklearn {scaled:.3g} s{' extrapolated' if extrapolated else ''}, "
+                         f"torch_mi {fmt_time(mine)})")
+        holds = (value >= GOAL) if bound == "" else (
+            True if bound == ">" and value >= GOAL else False if bound == "<" and value < GOAL else None
+        )
         return {"target": name, "measured": measured_text, "holds": holds}
 
     return Custom(name, check)
@@ -182,14 +196,19 @@ def plot(ax, results: WorkloadResults) -> None:
     """Seconds per case: torch_mi, its binned MI, and scikit-learn for all F features (hatched: extrapolated)."""
     cases_ = [case for _, case in results.cases("cpu")]
     width = 0.27
-    for offset, (impl, color) in enumerate((("torch_mi", "tab:blue"), ("torch_mi_binned", "lightsteelblue"), ("sklearn", "tab:orange"))):
+    for offset, (impl, color) in enumerate(
+        (("torch_mi", "tab:blue"), ("torch_mi_binned", "lightsteelblue"), ("sklearn", "tab:orange"))
+    ):
         for index, case in enumerate(cases_):
             if impl == "sklearn":
                 sk, ran = _sklearn(results, case)
-                features = next(r["measurement"]["params"]["features"] for r in results.records if r["measurement"]["case"] == case)
+                features = next(r["measurement"]["params"]["features"] for r in results.records
+                                if r["measurement"]["case"] == case)
                 height, _, extrapolated = sklearn_scaled(sk, ran, features)
             else:
-                result = measured(results.find(case=case, impl=impl, threads=max(results.threads(impl, case=case) or [None])))
+                result = measured(
+                    results.find(case=case, impl=impl, threads=max(results.threads(impl, case=case) or [None]))
+                )
                 height, extrapolated = (result["seconds"] if result and result.get("status") == "ok" else None), False
             if height:
                 ax.bar(index + (offset - 1) * width, height, width, color=color, hatch="//" if extrapolated else None,

@@ -18,9 +18,11 @@ from benchmarks.workloads._shared import drift, growth_contrast, plot_traces, st
 
 SIZES = {
     "quick": {"total": 2 * 10**6, "batch": 2 * 10**5, "k": 100, "cap_s": 3.0},
-    "full": {"total": 10**8, "batch": 10**6, "k": 100, "cap_s": 300.0},  # torchmetrics' compute() over 10^8 labels takes a while
+    # torchmetrics' compute() over 10^8 labels takes a while
+    "full": {"total": 10**8, "batch": 10**6, "k": 100, "cap_s": 300.0},
 }
-IMPLS = {"torch_mi_dense": "dense (num_classes=k)", "torch_mi_sparse": "sparse (num_classes=None)", "torchmetrics": "torchmetrics (stores labels)"}
+IMPLS = {"torch_mi_dense": "dense (num_classes=k)", "torch_mi_sparse": "sparse (num_classes=None)",
+         "torchmetrics": "torchmetrics (stores labels)"}
 FLAT_TOLERANCE_BYTES = 32 * MiB  # allocator noise; a stored label stream would be GBs
 
 
@@ -29,8 +31,12 @@ def cases(ctx: Context) -> list[Measurement]:
     params = {key: sizes[key] for key in ("total", "batch", "k")}
     case = f"{power_label(params['total'])} labels, batches of {power_label(params['batch'])}, k={params['k']}"
     cap = max(ctx.cap_s, sizes["cap_s"])
-    pairs = [(metric, impl) for metric in ("mi", "nmi", "ami") for impl in ("torch_mi_dense", "torch_mi_sparse")] + [("mi", "torchmetrics")]
-    return [Measurement("memory", case, impl, params, metric=metric, device=ctx.device, threads=ctx.one_thread, cap_s=cap) for metric, impl in pairs]
+    pairs = [
+        (metric, impl) for metric in ("mi", "nmi", "ami") for impl in ("torch_mi_dense", "torch_mi_sparse")
+    ] + [("mi", "torchmetrics")]
+    return [Measurement("memory", case, impl, params, metric=metric, device=ctx.device, threads=ctx.one_thread,
+                        cap_s=cap)
+            for metric, impl in pairs]
 
 
 def prepare(m: Measurement) -> Job:
@@ -70,20 +76,23 @@ def table(results: WorkloadResults, device: str) -> Table:
             "–" if grown is None else f"{grown / MiB:,.1f}", fmt_mib(result, peak_key), fmt_time(result),
         ])
     unit = "CUDA allocated memory" if device.startswith("cuda") else "RSS"
-    headers = ["metric", "mode", f"{unit} growth at 10% (MiB)", "at 100% (MiB)", "10% → 100% (MiB)", "peak incl. compute() (MiB)", "time (stream + compute)"]
+    headers = ["metric", "mode", f"{unit} growth at 10% (MiB)", "at 100% (MiB)", "10% → 100% (MiB)",
+               "peak incl. compute() (MiB)", "time (stream + compute)"]
     return Table(headers, rows, f"{case}; growth of {unit} over the process before the stream.")
 
 
 def _flat(results: WorkloadResults) -> list[dict]:
     name = "memory flat while streaming (every torch_mi class, dense and sparse)"
     drifts = {f"{m['metric'].upper()} {m['impl'].split('_')[-1]}": drift(r["result"])
-              for r in results.records for m in [r["measurement"]] if m["impl"] != "torchmetrics" and m["device"] == "cpu"}
+              for r in results.records for m in [r["measurement"]]
+              if m["impl"] != "torchmetrics" and m["device"] == "cpu"}
     known = {key: value for key, value in drifts.items() if value is not None}
     if not known:
         return [{"target": name, "measured": "not measured in this run", "holds": None}]
     worst = max(known, key=lambda key: known[key])
     measured = f"largest growth from 10% to 100% of the stream: {known[worst] / MiB:.1f} MiB ({worst})"
-    return [{"target": name, "measured": measured, "holds": len(known) == len(drifts) and known[worst] <= FLAT_TOLERANCE_BYTES}]
+    return [{"target": name, "measured": measured,
+             "holds": len(known) == len(drifts) and known[worst] <= FLAT_TOLERANCE_BYTES}]
 
 
 def _contrast(results: WorkloadResults) -> list[dict]:

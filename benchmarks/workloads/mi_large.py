@@ -69,7 +69,8 @@ WORKLOAD = Workload(
     name="mi_large",
     title="MI with 1000 x 1000 clusters, against the bare bincount limit",
     about="MI of two independent uniform labelings with 1000 clusters each; \"bare\" is `torch.bincount` of "
-    "the fused keys plus one pass over every bin summing k log k from a table, a lower bound for any exact MI in torch.",
+    "the fused keys plus one pass over every bin summing k log k from a table, a lower bound for any exact MI "
+    "in torch.",
     cases=cases,
     prepare=prepare,
     table=lambda results, device: compare(results, device, peers=PEERS, limits=("bare",)),

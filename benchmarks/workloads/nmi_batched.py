@@ -49,7 +49,8 @@ WORKLOAD = Workload(
     table=lambda results, device: compare(results, device, base="torch_mi_batched", base_label="batched call",
                                           peers=(("torch_mi_loop", "loop of B calls"),), agree_with="torch_mi_loop"),
     targets=[Ratio(f"NMI, B=32 x 10^6, {where}: batched call >= 2x faster than a loop",
-                   Pick("torch_mi_loop", params={"b": 32, "process": process}), Pick("torch_mi_batched", params={"b": 32, "process": process}), at_least=2)
+                   Pick("torch_mi_loop", params={"b": 32, "process": process}),
+                   Pick("torch_mi_batched", params={"b": 32, "process": process}), at_least=2)
              for process, where in PROCESSES.items()],
     order=62,
 )

@@ -58,14 +58,18 @@ WORKLOAD = Workload(
     "scikit-learn, which has no streaming form, scores the concatenated labels.",
     cases=cases,
     prepare=prepare,
-    table=lambda results, device: compare(results, device, peers=(("sklearn", "sklearn (concatenated)"), ("torchmetrics", "torchmetrics Metric")),
+    table=lambda results, device: compare(results, device,
+                                          peers=(("sklearn", "sklearn (concatenated)"),
+                                                 ("torchmetrics", "torchmetrics Metric")),
                                           agree_with="sklearn", peer_case=lambda case: case.split("; ")[0]),
     targets=[
-        Ratio(f"streaming MI ({mode}) >= 5x faster than {peer}", Pick(peer, fixed_threads=True), Pick("torch_mi", params={"mode": mode}), at_least=5)
+        Ratio(f"streaming MI ({mode}) >= 5x faster than {peer}", Pick(peer, fixed_threads=True),
+              Pick("torch_mi", params={"mode": mode}), at_least=5)
         for mode in MODES for peer in ("torchmetrics", "sklearn")
     ] + [
         Ratio(f"CUDA: streaming MI ({mode}) >= 20x faster than torchmetrics on the same GPU",
-              Pick("torchmetrics", device="cuda", fixed_threads=True), Pick("torch_mi", params={"mode": mode}, device="cuda"), at_least=20)
+              Pick("torchmetrics", device="cuda", fixed_threads=True),
+              Pick("torch_mi", params={"mode": mode}, device="cuda"), at_least=20)
         for mode in MODES
     ],
     order=30,

@@ -44,7 +44,8 @@ def cases(ctx: Context) -> list[Measurement]:
     params = (CUDA_SIZES if ctx.device.startswith("cuda") else SIZES)["quick" if ctx.quick else "full"]
     case = f"{power_label(params['total'])} labels, batches of {power_label(params['batch'])}, k={params['k']}"
     impls = list(IMPLS) + ([COPY] if ctx.device.startswith("cuda") else [])
-    return [Measurement("update", case, impl, params, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s) for impl in impls]
+    return [Measurement("update", case, impl, params, device=ctx.device, threads=ctx.one_thread, cap_s=ctx.cap_s)
+            for impl in impls]
 
 
 def prepare(m: Measurement) -> Job:
@@ -128,7 +129,8 @@ def _reads_at_bandwidth(results: WorkloadResults) -> list[dict]:
     row = results.find(impl="torch_mi_dense_novalidate", device=devices[0]) if devices else None
     bandwidth = _copy_bandwidth(results, devices[0]) if devices else None
     if row is None or bandwidth is None or row.get("status") != "ok":
-        return [{"target": name, "measured": "not measured in this run" if row is None else fmt_time(row), "holds": None}]
+        return [{"target": name, "measured": "not measured in this run" if row is None else fmt_time(row),
+                 "holds": None}]
     share = row["extra"]["samples"] * 16 / row["seconds"] / bandwidth
     measured = (f"{share:.1%} ({row['extra']['samples'] / row['seconds'] / 1e9:,.1f} G samples/s; "
                 f"copy {bandwidth / 1e9:,.0f} GB/s read + write)")
@@ -139,7 +141,8 @@ WORKLOAD = Workload(
     name="update",
     title="Update throughput",
     about="Samples per second of a Metric's `update()`: labels in batches, k = 100, against a bare "
-    "`scatter_add_` of the same pairs (one pass) and a bare `bincount`, and torchmetrics' `update()` (which only appends).",
+    "`scatter_add_` of the same pairs (one pass) and a bare `bincount`, and torchmetrics' `update()` "
+    "(which only appends).",
     cases=cases,
     prepare=prepare,
     table=table,

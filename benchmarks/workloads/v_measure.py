@@ -17,7 +17,8 @@ def cases(ctx: Context) -> list[Measurement]:
     out = []
     for n in SIZES["quick" if ctx.quick else "full"]:
         case = f"n={power_label(n)}, k=100"
-        out += [Measurement("v_measure", case, "torch_mi", {"n": n}, device=ctx.device, threads=t, cap_s=ctx.cap_s) for t in ctx.threads]
+        out += [Measurement("v_measure", case, "torch_mi", {"n": n}, device=ctx.device, threads=t, cap_s=ctx.cap_s)
+                for t in ctx.threads]
         if ctx.device == "cpu":  # scikit-learn runs on the CPU only, single-threaded: once
             out.append(Measurement("v_measure", case, "sklearn", {"n": n}, threads=ctx.one_thread, cap_s=ctx.cap_s))
     return out
@@ -42,6 +43,7 @@ WORKLOAD = Workload(
     prepare=prepare,
     table=lambda results, device: compare(results, device, peers=(("sklearn", "sklearn"),)),
     targets=[Ratio("V-measure n=10^6: >= 10x faster than sklearn",
-                   Pick("sklearn", params={"n": 10**6}, fixed_threads=True), Pick("torch_mi", params={"n": 10**6}), at_least=10)],
+                   Pick("sklearn", params={"n": 10**6}, fixed_threads=True), Pick("torch_mi", params={"n": 10**6}),
+                   at_least=10)],
     order=28,  # position in the report
 )
