@@ -147,11 +147,18 @@ def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tenso
 
     (Rosenberg & Hirschberg, "V-Measure", EMNLP-CoNLL 2007.) A labeling with zero entropy is
     perfectly homogeneous / complete (1), as in scikit-learn; V is 0 when both scores are 0.
+
+    Homogeneity is 1 - H(target | preds) / H(target), and H(target | preds) is 0 exactly when every
+    cluster holds one class (as many nonzero cells as clusters): then it is 1 exactly, not MI / H
+    rounded to either side of 1 (likewise completeness, with classes). Otherwise both stay in [0, 1].
     """
     mi = mutual_info(table)
     h_target, h_preds = entropies(table)
-    homogeneity = torch.where(h_target > 0, mi / torch.where(h_target > 0, h_target, 1.0), 1.0)
-    completeness = torch.where(h_preds > 0, mi / torch.where(h_preds > 0, h_preds, 1.0), 1.0)
+    cells = table.count_per_group(table.cell_groups)
+    one_class_per_cluster = cells == table.count_per_group(table.col_groups)
+    one_cluster_per_class = cells == table.count_per_group(table.row_groups)
+    homogeneity = _share(mi, h_target, exactly_one=one_class_per_cluster)
+    completeness = _share(mi, h_preds, exactly_one=one_cluster_per_class)
     total = beta * homogeneity + completeness
     v_measure = torch.where(
         homogeneity + completeness > 0,
@@ -159,6 +166,12 @@ def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tenso
         0.0,
     )
     return homogeneity, completeness, v_measure
+
+
+def _share(mi: Tensor, entropy: Tensor, exactly_one: Tensor) -> Tensor:
+    """MI / entropy clipped to [0, 1]; 1 where ``exactly_one`` or the entropy is 0."""
+    ratio = torch.clamp(mi / torch.where(entropy > 0, entropy, 1.0), max=1.0)
+    return torch.where(exactly_one | (entropy <= 0), 1.0, ratio)
 
 
 def labeling_entropy(sizes: Tensor) -> Tensor:

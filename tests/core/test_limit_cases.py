@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from helpers import METHODS
+from strategies import labelings
 from torch_mi import functional as F
 
 
@@ -70,6 +73,36 @@ def test_empty_input(method, device):
 def test_single_sample():
     assert _nmi_ami([3], [5], "arithmetic") == (1.0, 1.0)
     assert F.mutual_info_score([3], [5]).item() == 0.0
+
+
+@given(labelings(max_samples=300, max_clusters=20), st.integers(1, 4), st.booleans())
+def test_homogeneity_is_exactly_one_when_each_cluster_holds_one_class(pair, parts, batched):
+    # preds refine target (each class split into up to ``parts`` clusters): H(target | preds) is 0,
+    # so homogeneity is 1 exactly (MI / H(target) alone rounds to either side of 1), and completeness,
+    # with the roles swapped, too; scores that are not limits stay within scikit-learn's and [0, 1].
+    target, _ = pair
+    rng = np.random.default_rng(len(target))
+    preds = target * parts + rng.integers(0, parts, target.size)
+    p, t = torch.from_numpy(preds), torch.from_numpy(target)
+    if batched:
+        p = torch.stack([p, t])  # the second clustering is the target itself: both limits hold
+    h, c, v = (x.reshape(-1) for x in F.homogeneity_completeness_v_measure(p, t))
+    assert torch.all(h == 1.0)
+    assert F.completeness_score(t, torch.from_numpy(preds)).item() == 1.0  # preds as the classes
+    want = skm.homogeneity_completeness_v_measure(target, preds)
+    assert c[0].item() == pytest.approx(want[1], abs=1e-12) and v[0].item() == pytest.approx(want[2], abs=1e-12)
+    assert torch.all((c >= 0) & (c <= 1) & (v >= 0) & (v <= 1))
+    if batched:
+        assert c[1].item() == 1.0 and v[1].item() == 1.0
+
+
+def test_identical_partitions_have_homogeneity_completeness_v_of_exactly_one(device):
+    rng = np.random.default_rng(3)
+    for k in (2, 3, 7, 50, 400):
+        target = torch.from_numpy(rng.integers(0, k, 2000)).to(device)
+        renamed = torch.from_numpy(rng.permutation(k) * 7 - 3).to(device)[target]
+        scores = F.homogeneity_completeness_v_measure(renamed, target)
+        assert [s.item() for s in scores] == [1.0, 1.0, 1.0], k
 
 
 def test_homogeneity_limits_follow_sklearn():
