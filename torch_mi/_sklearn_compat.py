@@ -146,3 +146,7 @@ def _check_whole(values: np.ndarray) -> None:
             "`contingency` must hold whole-number counts; got fractional, infinite or NaN values "
             "(scikit-learn would truncate them)."
         )
+    if values.size and np.abs(values).max() >= 2.0**63:  # the int64 cast would wrap around
+        raise ValueError(
+            f"`contingency` counts must be below 2**63; got a count of {np.abs(values).max():g}."
+        )

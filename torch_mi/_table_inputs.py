@@ -21,7 +21,7 @@ from torch import Tensor
 
 from torch_mi._contingency import aggregate_pairs, code_histogram, label_codes, pair_counts
 from torch_mi._table import Table, from_cells, from_dense
-from torch_mi._validation import as_count_tensor, check_non_negative, labels_pair
+from torch_mi._validation import as_count_tensor, check_non_negative, check_totals_fit, labels_pair
 
 # Clusterings scored per block when preds is (B, N): about this many labels per block, so each
 # block's table stays small and memory stays bounded however many clusterings there are. A GPU
@@ -167,12 +167,14 @@ def table_from_contingency(contingency: Any, *, allow_batched: bool = True) -> S
     if cells is not None:
         rows, cols, counts = cells
         check_non_negative(counts, "contingency")
+        check_totals_fit(counts, "contingency")
         merged = aggregate_pairs(rows, cols, counts=counts)  # sorts, sums duplicates, drops zeros
         return Scored(False, table=from_cells(merged.groups, merged.target, merged.preds, merged.counts))
     table = as_count_tensor(contingency, "contingency")
     shapes = "(R, C) or (B, R, C)" if allow_batched else "(R, C)"
     if table.ndim not in ((2, 3) if allow_batched else (2,)):
         raise ValueError(f"`contingency` must be a {shapes} table of counts; got shape {tuple(table.shape)}.")
+    check_totals_fit(table, "contingency")
     return Scored(table.ndim == 3, table=from_dense(table))
 
 

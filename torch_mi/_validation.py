@@ -228,6 +228,32 @@ def check_non_negative(counts: Tensor, name: str) -> None:
         raise ValueError(f"`{name}` must hold non-negative counts; got a minimum of {int(counts.min())}.")
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def check_totals_fit(counts: Tensor, name: str) -> None:
+    """Each table's total must fit int64, as its row and column sums will be int64: ``counts`` is
+    one table's cell counts (1-D), a table (R, C) or B tables (B, R, C), non-negative int64.
+
+    A float64 sum bounds the totals first; only near 2^63 are they summed exactly, as 32-bit halves
+    (whose int64 sums cannot overflow) joined in Python integers.
+    """
+    if counts.numel() == 0:
+        return
+    per_table = counts.reshape(counts.shape[0] if counts.ndim == 3 else 1, -1)
+    if float(per_table.double().sum(dim=1).max()) < 2.0**62:
+        return
+    high, low = (per_table >> 32).sum(dim=1).tolist(), (per_table & 0xFFFFFFFF).sum(dim=1).tolist()
+    for index, (h, lo) in enumerate(zip(high, low)):
+        total = (h << 32) + lo
+        if total > _INT64_MAX:
+            which = f"the counts of table {index}" if counts.ndim == 3 else "the counts"
+            raise ValueError(
+                f"`{name}`: {which} sum to {total}, past the supported 2**63 - 1 samples; int64 row and "
+                "column sums cannot hold it."
+            )
+
+
 # ------------------------------------------------------------------------------ scalar options
 def check_average_method(average_method: Any) -> str:
     if not isinstance(average_method, str) or average_method not in AVERAGE_METHODS:
