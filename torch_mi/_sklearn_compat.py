@@ -72,19 +72,19 @@ def sklearn_labels(value: Any, name: str) -> Any:
     if isinstance(value, Tensor):
         if not value.is_floating_point():
             return value
-        if bool(torch.isnan(value).any()):
-            raise ValueError(f"`{name}` contains NaN; cluster labels must be defined for every sample.")
+        _check_defined(bool(torch.isnan(value).any()), bool(torch.isinf(value).any()), name)
         if bool((value == value.round()).all()) and (value.numel() == 0 or float(value.abs().max()) < 2**63):
             return value.long()
         _warn_continuous(name)
         return torch.unique(value, return_inverse=True)[1]
     array = as_array_or_same(value)
-    if not isinstance(array, np.ndarray) or array.ndim != 1:
+    if not isinstance(array, np.ndarray):
         return array  # torch_mi's check names what is wrong with it
+    if array.ndim != 1:  # as scikit-learn, which reads no 0-d array as one sample
+        raise ValueError(f"`{name}` must be 1-D (one label per sample); got shape {array.shape}.")
     kind = array.dtype.kind
     if kind == "f":
-        if np.isnan(array).any():
-            raise ValueError(f"`{name}` contains NaN; cluster labels must be defined for every sample.")
+        _check_defined(bool(np.isnan(array).any()), bool(np.isinf(array).any()), name)
         if (array == np.round(array)).all() and (array.size == 0 or np.abs(array).max() < 2**63):
             return array.astype(np.int64)
         _warn_continuous(name)
@@ -94,6 +94,13 @@ def sklearn_labels(value: Any, name: str) -> Any:
     if kind == "O":
         return factorize(array, name)
     return array
+
+
+def _check_defined(has_nan: bool, has_inf: bool, name: str) -> None:
+    """NaN is no label, and scikit-learn refuses infinity (its ``Input contains infinity``)."""
+    if has_nan or has_inf:
+        what = "NaN" if has_nan else "infinity"
+        raise ValueError(f"`{name}` contains {what}; cluster labels must be finite and defined for every sample.")
 
 
 def _warn_continuous(name: str) -> None:

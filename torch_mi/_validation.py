@@ -120,7 +120,8 @@ def _from_numpy(array: np.ndarray, name: str) -> Tensor:
         array = array.astype(np.int64)  # ids above 2**63 are not labels anyone uses
     if not array.flags.writeable:  # pandas hands out read-only views; torch wants to own writable memory
         array = array.copy()
-    return torch.from_numpy(np.ascontiguousarray(array))
+    # ascontiguousarray makes a 0-d array 1-d: reshape keeps the shape, so its check sees ()
+    return torch.from_numpy(np.ascontiguousarray(array).reshape(array.shape))
 
 
 def labels_pair(
