@@ -53,7 +53,8 @@ def test_score_files(csv_file, labels):
 
 @pytest.mark.parametrize(("call", "fragment"), [
     (lambda: score_table(pa.table({"t": [1, 2]}), "t"), "no column besides the target"),
-    (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", "q"), r"preds column 'q' \(--preds\) not found in Table"),
+    (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", "q"),
+     r"preds column 'q' \(--preds\) not found in Table"),
     (lambda: score_table(pa.table({"t": [1, 2], "p": [1, 1]}), "t", average_method="median"), "average method"),
     (lambda: score_table(pa.table({"t": [1, 2], "p": [1.5, 1]}), "t"), "floating-point"),
     (lambda: score_table(pa.table({"t": [1, None], "p": [1, 1]}), "t"), "missing values"),
@@ -65,7 +66,8 @@ def test_bad_calls_raise_input_error(call, fragment):
 
 
 @pytest.mark.parametrize(("option", "value", "error", "fragment"), [
-    ("batch_rows", 0, InputError, r"`batch_rows` \(--batch-rows, rows read per batch\) must be from 1 to 2147483647; got 0"),
+    ("batch_rows", 0, InputError,
+     r"`batch_rows` \(--batch-rows, rows read per batch\) must be from 1 to 2147483647; got 0"),
     ("batch_rows", 2**31, InputError, "must be from 1 to 2147483647; got 2147483648"),
     ("block_size", 2**40, InputError, "`block_size` .* got 1099511627776"),
     ("block_size", 1.5, TypeError, r"`block_size` \(--block-size, CSV bytes read per batch\) must be an int; got 1.5"),

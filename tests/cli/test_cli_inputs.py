@@ -81,8 +81,10 @@ def test_one_column_stored_as_integers_in_one_file_and_text_in_the_next(capsys, 
     # pyarrow.dataset would read both files with the first one's schema and fail on the text.
     half = 300
     (tmp_path / "runs").mkdir()
-    pq.write_table(pa.table({"t": labels["truth"][:half], "p": labels["noisy"][:half]}), tmp_path / "runs" / "a.parquet")
-    pq.write_table(pa.table({"t": labels["truth"][half:], "p": labels["words"][half:]}), tmp_path / "runs" / "b.parquet")
+    pq.write_table(pa.table({"t": labels["truth"][:half], "p": labels["noisy"][:half]}),
+                   tmp_path / "runs" / "a.parquet")
+    pq.write_table(pa.table({"t": labels["truth"][half:], "p": labels["words"][half:]}),
+                   tmp_path / "runs" / "b.parquet")
     where = tmp_path / "runs" / "*.parquet" if by == "glob" else tmp_path / "runs"
     report = run_json(capsys, str(where), "--target", "t")
     preds = np.concatenate([labels["noisy"][:half].astype(str), labels["words"][half:]])
@@ -109,7 +111,8 @@ def test_a_column_missing_from_one_file_is_named_not_read_as_nulls(capsys, tmp_p
     pq.write_table(pa.table({n: labels[n][half:] for n in ("truth", "noisy")}), tmp_path / "b.parquet")
     status, _, err = run(capsys, str(tmp_path / "*.parquet"), "--target", "truth", "--preds", "random")
     assert status == 2
-    assert f"preds column 'random' (--preds) not found in {tmp_path / 'b.parquet'}; available columns: truth, noisy" in err
+    assert (f"preds column 'random' (--preds) not found in {tmp_path / 'b.parquet'}; "
+            "available columns: truth, noisy") in err
     # By default the preds are the columns that every file has.
     report = run_json(capsys, str(tmp_path / "*.parquet"), "--target", "truth")
     assert_matches_sklearn(report, labels["truth"], {"noisy": labels["noisy"]})
@@ -210,7 +213,9 @@ def test_stdin_is_read_only_by_the_scoring_thread(csv_file, labels):
 def test_stdin_blocks_cut_at_any_line_end_keep_every_row(labels, line_end, block_size):
     rows = [f"{t},{p}" for t, p in zip(labels["truth"], labels["noisy"])]
     # Blank lines and a last line without its line end, as a file may have them.
-    data = line_end.join([b"truth,noisy", *(row.encode() for row in rows[:300]), b"", *(row.encode() for row in rows[300:])])
+    data = line_end.join(
+        [b"truth,noisy", *(row.encode() for row in rows[:300]), b"", *(row.encode() for row in rows[300:])]
+    )
     report = score_columns(open_paths("-", stdin=io.BytesIO(data), block_size=block_size), "truth", "noisy")
     assert_row_matches(report.scores[0].as_dict(), labels["truth"], labels["noisy"])
 

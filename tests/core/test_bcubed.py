@@ -61,7 +61,8 @@ def test_precision_and_recall_trade_places_when_the_labelings_do(pair):
 
 def test_pure_clusters_and_classes_score_exactly_one(device):
     def scores(preds, target):
-        return [v.item() for v in F.bcubed_precision_recall_fscore(torch.tensor(preds, device=device), torch.tensor(target, device=device))]
+        return [v.item() for v in F.bcubed_precision_recall_fscore(torch.tensor(preds, device=device),
+                                                                    torch.tensor(target, device=device))]
 
     # 49 equal shares of 1/49 do not sum to 1 in float64; a pure side is recognised instead.
     singletons = list(range(49))
@@ -125,7 +126,9 @@ def test_huge_counts_do_not_overflow():
     assert _close(fscore, 2 * exact_precision * exact_recall / (exact_precision + exact_recall))
 
 
-@pytest.mark.parametrize("beta, error", [(-1.0, ValueError), (float("inf"), ValueError), ("1", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "beta, error", [(-1.0, ValueError), (float("inf"), ValueError), ("1", TypeError), (True, TypeError)]
+)
 def test_bad_beta_is_refused_naming_it(beta, error):
     with pytest.raises(error, match="beta"):
         F.bcubed_precision_recall_fscore([0, 1], [0, 1], beta)

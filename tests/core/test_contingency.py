@@ -15,7 +15,8 @@ from torch_mi._contingency import _aggregate_rows, aggregate_pairs, count_batch,
 
 def _as_counter(pairs):
     return Counter(
-        {(g, t, p): c for g, t, p, c in zip(*(x.tolist() for x in (pairs.groups, pairs.target, pairs.preds, pairs.counts)))}
+        {(g, t, p): c
+         for g, t, p, c in zip(*(x.tolist() for x in (pairs.groups, pairs.target, pairs.preds, pairs.counts)))}
     )
 
 
@@ -104,11 +105,14 @@ def test_the_cpu_counts_in_chunks_of_any_size(monkeypatch, keys_per_bin, ignore)
     target = torch.randint(0, 5, (1001,), generator=gen)
     target[::9] = -3 if ignore is not None else 0
     preds = torch.randint(0, 6, (3, 1001), generator=gen)
-    expected = count_batch(preds, target, 5, 6, out=torch.zeros(3, 5, 6, dtype=torch.long), ignore_index=ignore, method="scatter")
+    expected = count_batch(preds, target, 5, 6, out=torch.zeros(3, 5, 6, dtype=torch.long), ignore_index=ignore,
+                           method="scatter")
     for chunk in (1, 7, 1000, 3003, 10**6):  # a chunk holds chunk // 3 samples of each clustering
         monkeypatch.setitem(_contingency._DENSE_CHUNK, "cpu", chunk)
         out = torch.ones(3, 5, 6, dtype=torch.long)  # counts are added to what the table holds
-        assert torch.equal(count_batch(preds, target, 5, 6, out=out, ignore_index=ignore, method="chunked"), expected + 1), chunk
+        assert torch.equal(
+            count_batch(preds, target, 5, 6, out=out, ignore_index=ignore, method="chunked"), expected + 1
+        ), chunk
 
 
 @pytest.mark.parametrize("keys_per_bin, max_chunk", [(0, 0), (4, 0), (4, 1 << 22)],

@@ -48,7 +48,8 @@ def exact_scores(tp, fp, fn, beta=Fraction(1)):
 
 
 def ours(preds, target, beta=1.0, **kwargs):
-    return (*F.pairwise_precision_recall_fscore(preds, target, beta, **kwargs), F.pair_jaccard_index(preds, target, **kwargs))
+    return (*F.pairwise_precision_recall_fscore(preds, target, beta, **kwargs),
+            F.pair_jaccard_index(preds, target, **kwargs))
 
 
 @given(labelings(max_samples=60, max_clusters=8), st.sampled_from(BETAS))

@@ -46,7 +46,8 @@ def test_limit_cases(device):
     def score(preds, target):
         return F.purity_score(torch.tensor(preds, device=device), torch.tensor(target, device=device)).item()
 
-    assert F.purity_score(torch.tensor([], dtype=torch.long, device=device), torch.tensor([], dtype=torch.long, device=device)).item() == 1.0
+    assert F.purity_score(torch.tensor([], dtype=torch.long, device=device),
+                          torch.tensor([], dtype=torch.long, device=device)).item() == 1.0
     assert score([0, 1, 2, 3, 4], [0, 0, 1, 1, 1]) == 1.0  # all singletons: every cluster is pure
     assert score([7, 7, 7, 7, 7], [0, 0, 1, 1, 1]) == 0.6  # one cluster: the largest class's share
     assert score([5, 5, 9, 9], [1, 1, 0, 0]) == 1.0  # identical up to renaming

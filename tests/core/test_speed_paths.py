@@ -103,7 +103,8 @@ def test_size_pairs_stay_few_when_one_side_has_few_sizes():
     def pairs(rows, cols):
         sums = torch.tensor(rows + cols)
         groups = torch.zeros_like(sums)
-        merged = _expected_mi._merged_sizes(sums[: len(rows)], groups[: len(rows)], sums[len(rows):], groups[len(rows):])
+        merged = _expected_mi._merged_sizes(sums[: len(rows)], groups[: len(rows)],
+                                            sums[len(rows):], groups[len(rows):])
         return sum(first.numel() for first, _ in _expected_mi._entry_pairs(merged[1], merged[2], merged[3], 1))
 
     assert pairs(list(range(1, 1401)), [3, 5, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]) == 14_000
@@ -168,7 +169,8 @@ def test_from_cells_matches_from_dense(shape):
     dense = torch.from_numpy(rng.integers(0, 3, shape) * rng.integers(0, 2, shape))
     dense[(0,) * len(shape)] = 1  # at least one cell
     g, r, c = (dense if dense.ndim == 3 else dense.unsqueeze(0)).nonzero(as_tuple=True)
-    sparse = from_cells(g, r * 7 - 3, c * 11 + 2, dense.reshape(-1)[dense.reshape(-1) != 0], num_groups=g.max().item() + 1)
+    sparse = from_cells(g, r * 7 - 3, c * 11 + 2, dense.reshape(-1)[dense.reshape(-1) != 0],
+                        num_groups=g.max().item() + 1)
     reference = from_dense(dense)
     for field in Table.FIELDS:
         assert torch.equal(torch.as_tensor(getattr(sparse, field)), torch.as_tensor(getattr(reference, field))), field

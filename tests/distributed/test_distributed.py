@@ -1,8 +1,8 @@
 """Real multi-process runs: gloo process groups on loopback, 2 and 3 ranks, spawned processes.
 
 One spawned group per world size (both started together by a module-scoped fixture) executes
-every check in tests/distributed/_dist_workers.py and writes what each rank computed; the tests below then compare each value
-with the single-process reference on the samples it should cover: bit for bit with the
+every check in tests/distributed/_dist_workers.py and writes what each rank computed; the tests below then
+compare each value with the single-process reference on the samples it should cover: bit for bit with the
 torch_mi.functional twin (the design promises bit-identity of compute() and the functional score
 on the concatenated labels), and within 1e-10 of scikit-learn.
 """

@@ -94,7 +94,8 @@ def test_thread_sensitive_rows_are_reported_at_one_and_two_threads(quick):
     for name in ("mi_large", "ami_mi_ratio", "nmi_batched"):
         assert store.workload(name).threads(store.workload(name).records[0]["measurement"]["impl"]) == [1, 2], name
     table = registry.get("mi_large").table(store.workload("mi_large"), "cpu")
-    assert "threads" in table.headers and sorted(row[table.headers.index("threads")] for row in table.rows) == ["1", "2"]
+    assert "threads" in table.headers
+    assert sorted(row[table.headers.index("threads")] for row in table.rows) == ["1", "2"]
     # scikit-learn is single-threaded: measured once, shared by both rows.
     assert len([r for r in store.workload("mi_large").records if r["measurement"]["impl"] == "sklearn"]) == 1
 
@@ -171,7 +172,10 @@ def test_committed_results_carry_no_absolute_paths():
 
 
 def _results(records):
-    return WorkloadResults("w", [{"measurement": {"case": "c", "metric": "", "device": "cpu", "params": {}, **m}, "result": r} for m, r in records])
+    return WorkloadResults("w", [
+        {"measurement": {"case": "c", "metric": "", "device": "cpu", "params": {}, **m}, "result": r}
+        for m, r in records
+    ])
 
 
 def test_ratio_goals_decide_exact_values_and_bounds_per_thread_count():
@@ -180,7 +184,9 @@ def test_ratio_goals_decide_exact_values_and_bounds_per_thread_count():
     goal = Ratio("fast", Pick("sklearn", fixed_threads=True), Pick("torch_mi"), at_least=15)
     results = _results([({"impl": "torch_mi", "threads": 1}, ok(0.1)), ({"impl": "torch_mi", "threads": 2}, ok(0.05)),
                         ({"impl": "sklearn", "threads": 1}, ok(1.0))])
-    assert [(o["target"], o["holds"]) for o in goal.check(results)] == [("fast (1 thread)", False), ("fast (2 threads)", True)]
+    assert [(o["target"], o["holds"]) for o in goal.check(results)] == [
+        ("fast (1 thread)", False), ("fast (2 threads)", True)
+    ]
     goal = Ratio("fast", Pick("sklearn", fixed_threads=True), Pick("torch_mi"), at_least=5)
     assert [o["holds"] for o in goal.check(results)] == [True, True]
     capped = _results([({"impl": "torch_mi", "threads": 1}, ok(1.0)), ({"impl": "sklearn", "threads": 1}, cap(3.0))])
@@ -189,7 +195,8 @@ def test_ratio_goals_decide_exact_values_and_bounds_per_thread_count():
     assert Ratio("g", Pick("sklearn"), Pick("torch_mi"), at_most=2).check(capped)[0]["holds"] is False
     assert Ratio("g", Pick("nobody"), Pick("torch_mi"), at_least=2).check(capped)[0]["holds"] is None
     assert [o["holds"] for o in Seconds("s", Pick("torch_mi"), 0.3).check(capped)] == [False]
-    assert Seconds("s", Pick("torch_mi"), 0.3).check(_results([({"impl": "torch_mi", "threads": 1}, cap(0.1))]))[0]["holds"] is None
+    short_cap = _results([({"impl": "torch_mi", "threads": 1}, cap(0.1))])
+    assert Seconds("s", Pick("torch_mi"), 0.3).check(short_cap)[0]["holds"] is None
 
 
 def test_unknown_workloads_and_bad_thread_counts_are_rejected_by_name():
@@ -221,7 +228,11 @@ def test_a_peer_over_its_cap_is_stopped_and_later_sizes_are_inferred():
     from benchmarks.workload import Measurement
 
     runner = Runner(budget_s=0.1, max_repeats=1)
-    make = lambda n: Measurement("end_to_end", f"n={n}", "torchmetrics", {"n": n, "k": 100}, metric="ami", cap_s=0.5, series="s", dims=(n, 100))  # noqa: E731
+
+    def make(n):
+        return Measurement("end_to_end", f"n={n}", "torchmetrics", {"n": n, "k": 100}, metric="ami", cap_s=0.5,
+                           series="s", dims=(n, 100))
+
     result = runner.run(make(10**4))
     assert result["status"] == "cap" and fmt_time(result) == "> 0.5 s"
     assert result["wall_s"] < 60  # killed, not waited for
@@ -246,7 +257,8 @@ def test_cuda_rows_exist_only_with_a_cuda_device_and_name_it():
     store.begin_workload("cuda_checks", "r")
     for m in on_gpu:
         outcome = "no sync" if m.impl == "dense_novalidate" else "sync"
-        store.add("cuda_checks", m.to_dict(), {"status": "ok", "seconds": 0.01, "extra": {"outcome": outcome, "device_name": "Some GPU"}})
+        store.add("cuda_checks", m.to_dict(),
+                  {"status": "ok", "seconds": 0.01, "extra": {"outcome": outcome, "device_name": "Some GPU"}})
     text = render.results_markdown(store, None)
     assert "## CUDA: update() without host-device synchronization — cuda (Some GPU, 80 GiB, CUDA 12" in text
     verdict = [t for t in render.targets(store, "cuda") if t["workload"] == "cuda_checks"]

@@ -86,7 +86,8 @@ def test_expected_mutual_info_arguments():
         F.expected_mutual_info(row_sums=[1, 2], col_sums=[4])
     with pytest.raises(ValueError, match=r"`row_sums` must hold non-negative counts; got a minimum of -1"):
         F.expected_mutual_info(row_sums=[-1, 2], col_sums=[1])
-    with pytest.raises(ValueError, match=r"`contingency` must be a \(R, C\) or \(B, R, C\) table of counts; got shape \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"`contingency` must be a \(R, C\) or \(B, R, C\) table of counts; got shape \(3,\)"):
         F.expected_mutual_info(torch.ones(3, dtype=torch.long))
     with pytest.raises(TypeError, match=r"`contingency` must hold integer"):
         F.expected_mutual_info(torch.ones(2, 2))

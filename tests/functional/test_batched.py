@@ -26,7 +26,8 @@ def _clusterings(b=9, n=4000, seed=0):
     rows = []
     for i in range(b):  # varied structure: copies, coarsenings, noise, a single cluster, huge ids
         k = 2 + 3 * i
-        noisy = torch.where(torch.from_numpy(rng.random(n) < i / b), torch.from_numpy(rng.integers(0, k, n)), target % k)
+        noisy = torch.where(torch.from_numpy(rng.random(n) < i / b), torch.from_numpy(rng.integers(0, k, n)),
+                            target % k)
         rows.append(noisy * (10**12 if i % 3 == 0 else 1) - (i % 2))
     rows[-1] = torch.zeros(n, dtype=torch.long)
     return torch.stack(rows), target

@@ -226,7 +226,8 @@ def test_discrete_features_are_exact_plug_in_mi():
     y = rng.integers(0, 4, 500)
     X = np.column_stack([rng.integers(0, 6, 500) * 0.5, (y + rng.integers(0, 2, 500)) % 5, rng.integers(-3, 3, 500)])
     ours = fs.mutual_info_classif(X, y, discrete_features=True)
-    np.testing.assert_allclose(ours.numpy(), [mutual_info_score(y, np.unique(c, return_inverse=True)[1]) for c in X.T], atol=1e-13, rtol=0)
+    np.testing.assert_allclose(ours.numpy(), [mutual_info_score(y, np.unique(c, return_inverse=True)[1]) for c in X.T],
+                               atol=1e-13, rtol=0)
 
 
 def test_bivariate_gaussian_closed_form():
@@ -406,7 +407,8 @@ def test_missing_discrete_columns_are_both_index_and_value_errors():
                 fs.mutual_info_classif(X, y, discrete_features=discrete)
             with pytest.raises(catch, match="`discrete_features`"):
                 tms.mutual_info_regression(X, _TARGETS["regression"], discrete_features=discrete)
-    with pytest.raises(fs.FeatureIndexError, match=r"in \[-3, 3\) for X's 3 features; got \[3, -5\] out of range \(3 given\)"):
+    with pytest.raises(fs.FeatureIndexError,
+                       match=r"in \[-3, 3\) for X's 3 features; got \[3, -5\] out of range \(3 given\)"):
         fs.mutual_info_classif(X, y, discrete_features=[0, 3, -5])
     with pytest.raises(fs.FeatureIndexError, match=r"shape \(3,\); got shape \(1, 3\)"):
         fs.mutual_info_classif(X, y, discrete_features=np.ones((1, 3), bool))
@@ -535,7 +537,8 @@ def test_feature_mi_of_cuda_tensors_runs_on_the_gpu_and_agrees_with_the_cpu():
         np.testing.assert_allclose(on_gpu.cpu().numpy(), on_cpu.numpy(), rtol=1e-12, atol=1e-15)
     discrete = (X > 0).astype(np.int64)
     exact = fs.sklearn_mutual_info_classif(discrete, y_class, discrete_features=True)
-    on_gpu = fs.sklearn_mutual_info_classif(torch.from_numpy(discrete).cuda(), torch.from_numpy(y_class).cuda(), discrete_features=True)
+    on_gpu = fs.sklearn_mutual_info_classif(torch.from_numpy(discrete).cuda(), torch.from_numpy(y_class).cuda(),
+                                            discrete_features=True)
     np.testing.assert_allclose(on_gpu, exact, rtol=0, atol=1e-15)  # the contingency path: the same cells
 
 

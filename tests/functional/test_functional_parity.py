@@ -87,7 +87,8 @@ def test_every_integer_dtype_and_container(dtype, kind):
     if kind == "tensor":
         if not hasattr(torch, dtype) and dtype != "bool":
             pytest.skip(f"torch has no {dtype}")
-        t, p = torch.from_numpy(target.astype(np.int64)).to(getattr(torch, dtype)), torch.from_numpy(preds.astype(np.int64)).to(getattr(torch, dtype))
+        t, p = (torch.from_numpy(target.astype(np.int64)).to(getattr(torch, dtype)),
+                torch.from_numpy(preds.astype(np.int64)).to(getattr(torch, dtype)))
     elif kind == "numpy":
         t, p = target, preds
     else:
@@ -161,7 +162,8 @@ def test_scores_are_ordinary_tensors(name, batched):
     # Scores are computed in inference mode; what comes back must be an ordinary tensor that the
     # caller can change in place and use in autograd, as any other tensor.
     target = torch.tensor([0, 0, 1, 1, 2, 2, 2])
-    preds = torch.tensor([[1, 1, 0, 2, 2, 0, 2], [0, 1, 1, 2, 2, 2, 0]]) if batched else torch.tensor([1, 1, 0, 2, 2, 0, 2])
+    preds = (torch.tensor([[1, 1, 0, 2, 2, 0, 2], [0, 1, 1, 2, 2, 2, 0]]) if batched
+             else torch.tensor([1, 1, 0, 2, 2, 0, 2]))
     result = getattr(F, name)(preds, target)
     values = result if isinstance(result, tuple) else (result,)
     weight = torch.ones((), dtype=torch.float64, requires_grad=True)

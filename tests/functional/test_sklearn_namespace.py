@@ -146,7 +146,9 @@ def test_mutual_info_from_a_given_contingency_table(pair):
     for given_table in (table, scipy.sparse.csr_matrix(table), torch.from_numpy(table)):
         assert tms.mutual_info_score(None, None, contingency=given_table) == pytest.approx(expected, abs=1e-12)
     n = int(table.sum())
-    assert tms.expected_mutual_information(table, n) == pytest.approx(skc.expected_mutual_information(table, n), abs=1e-10)
+    assert tms.expected_mutual_information(table, n) == pytest.approx(
+        skc.expected_mutual_information(table, n), abs=1e-10
+    )
 
 
 def test_expected_mutual_information_checks_n_samples():
@@ -181,7 +183,9 @@ def test_entropy_matches_scikit_learn():
     grid = np.array([[0, 1, 1], [2, 2, 2]])  # any shape is one flat labeling
     assert tms.entropy(grid) == pytest.approx(_sklearn_entropy(grid), abs=1e-15)
     assert tms.entropy(torch.from_numpy(grid)) == pytest.approx(_sklearn_entropy(grid), abs=1e-15)
-    assert tms.entropy(np.array([0.0, 1.0, 1.0])) == pytest.approx(_sklearn_entropy(np.array([0.0, 1.0, 1.0])), abs=1e-15)
+    assert tms.entropy(np.array([0.0, 1.0, 1.0])) == pytest.approx(
+        _sklearn_entropy(np.array([0.0, 1.0, 1.0])), abs=1e-15
+    )
     for empty in ([], np.array([]), np.array([], dtype=np.int64)):
         assert tms.entropy(empty) == _sklearn_entropy(empty) == 1.0  # scikit-learn's convention for no labels
 
@@ -272,7 +276,8 @@ def test_feature_mi_functions_return_numpy_like_scikit_learn():
         ours = getattr(tms, name)(X, y, discrete_features=[2], random_state=0)
         theirs = getattr(sklearn.feature_selection, name)(X, y, discrete_features=[2], random_state=0)
         assert isinstance(ours, np.ndarray) and ours.shape == (3,) and ours.dtype == np.float64
-        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)  # same noise draws; see feature_selection's docstring
+        # same noise draws; see feature_selection's docstring
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)
 
 
 def test_feature_mi_functions_take_what_scikit_learn_takes():

@@ -44,7 +44,8 @@ MODES = {"sparse": None, "dense": (11, 7)}
 def _data(n=3000, seed=0, k_target=11, k_preds=7):
     rng = np.random.default_rng(seed)
     target = torch.from_numpy(rng.integers(0, k_target, n))
-    preds = torch.where(torch.from_numpy(rng.random(n) < 0.4), target % k_preds, torch.from_numpy(rng.integers(0, k_preds, n)))
+    preds = torch.where(torch.from_numpy(rng.random(n) < 0.4), target % k_preds,
+                        torch.from_numpy(rng.integers(0, k_preds, n)))
     return preds, target
 
 

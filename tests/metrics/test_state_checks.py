@@ -37,15 +37,19 @@ def _assert_unchanged(metric, before):
 
 
 DENSE_CASES = [
-    ({"table": torch.zeros(3, 3, dtype=torch.long)}, ValueError, r"load_state_dict.*\(4, 4\) table.*got shape \(3, 3\)"),
+    ({"table": torch.zeros(3, 3, dtype=torch.long)}, ValueError,
+     r"load_state_dict.*\(4, 4\) table.*got shape \(3, 3\)"),
     ({"table": torch.zeros(4, 4)}, TypeError, r"dtype torch.int64; got torch.float32"),
     ({"table": -torch.ones(4, 4, dtype=torch.long)}, ValueError, r"non-negative; got a minimum of -1"),
     ({"table": [torch.zeros(4, 4, dtype=torch.long)]}, TypeError, r"as a tensor; got list"),
-    ({"pairs": [torch.zeros(0, 4, dtype=torch.long)]}, ValueError, r"holds a sparse pair list.*construct it with the num_classes"),
+    ({"pairs": [torch.zeros(0, 4, dtype=torch.long)]}, ValueError,
+     r"holds a sparse pair list.*construct it with the num_classes"),
 ]
 
 
-@pytest.mark.parametrize("state, error, match", DENSE_CASES, ids=["shape", "float", "negative", "list", "sparse-into-dense"])
+@pytest.mark.parametrize(
+    "state, error, match", DENSE_CASES, ids=["shape", "float", "negative", "list", "sparse-into-dense"]
+)
 def test_dense_load_state_dict_refuses_corrupt_tables(state, error, match):
     metric = _updated(num_classes=4)
     before = _snapshot(metric)
@@ -60,11 +64,14 @@ SPARSE_CASES = [
     ({"pairs": [torch.tensor([[0, 1, 1, -5]])]}, ValueError, r"non-negative; got a minimum of -5"),
     ({"pairs": [torch.tensor([[3, 1, 1, 5]])]}, ValueError, r"group ids must lie in \[0, 1\).*from 3 to 3"),
     ({"pairs": "x"}, TypeError, r"as tensors; got str"),
-    ({"table": torch.zeros(4, 4, dtype=torch.long)}, ValueError, r"holds a dense table.*construct it with the num_classes"),
+    ({"table": torch.zeros(4, 4, dtype=torch.long)}, ValueError,
+     r"holds a dense table.*construct it with the num_classes"),
 ]
 
 
-@pytest.mark.parametrize("state, error, match", SPARSE_CASES, ids=["shape", "float", "negative", "group", "str", "dense-into-sparse"])
+@pytest.mark.parametrize(
+    "state, error, match", SPARSE_CASES, ids=["shape", "float", "negative", "group", "str", "dense-into-sparse"]
+)
 def test_sparse_load_state_dict_refuses_corrupt_blocks(state, error, match):
     metric = _updated()
     before = _snapshot(metric)
@@ -85,9 +92,12 @@ def test_a_good_checkpoint_still_loads_in_both_modes():
     "incoming, match",
     [
         (lambda: _updated(), r"Cannot merge a metric holding sparse.*into one holding a dense \(4, 4\) table"),
-        (lambda: _updated(num_classes=5), r"Cannot merge a metric holding a dense \(5, 5\) table.*into one holding a dense \(4, 4\)"),
-        (lambda: {"table": torch.ones(3, 3, dtype=torch.long)}, r"merge_state: expected a dense \(4, 4\) table.*got shape \(3, 3\)"),
-        (lambda: {"pairs": [torch.zeros(0, 4, dtype=torch.long)]}, r"merge_state: expected a dict with the key 'table'"),
+        (lambda: _updated(num_classes=5),
+         r"Cannot merge a metric holding a dense \(5, 5\) table.*into one holding a dense \(4, 4\)"),
+        (lambda: {"table": torch.ones(3, 3, dtype=torch.long)},
+         r"merge_state: expected a dense \(4, 4\) table.*got shape \(3, 3\)"),
+        (lambda: {"pairs": [torch.zeros(0, 4, dtype=torch.long)]},
+         r"merge_state: expected a dict with the key 'table'"),
         (lambda: {"table": torch.full((4, 4), -1)}, r"merge_state: counts must be non-negative"),
     ],
     ids=["sparse-into-dense", "other-shape", "dict-shape", "dict-key", "dict-negative"],
@@ -103,13 +113,15 @@ def test_merge_state_refuses_mismatched_states(incoming, match):
 def test_merge_of_dense_into_sparse_is_refused():
     metric = _updated()
     before = _snapshot(metric)
-    with pytest.raises(ValueError, match=r"Cannot merge a metric holding a dense \(4, 4\) table.*into one holding sparse"):
+    with pytest.raises(ValueError,
+                       match=r"Cannot merge a metric holding a dense \(4, 4\) table.*into one holding sparse"):
         metric.merge_state(_updated(num_classes=4))
     _assert_unchanged(metric, before)
 
 
 def test_a_huge_dense_table_is_refused_up_front_naming_the_sparse_mode():
-    with pytest.raises(ValueError, match=r"num_classes=\(10000000, 10000000\).*GiB.*num_classes=None for the sparse state"):
+    with pytest.raises(ValueError,
+                       match=r"num_classes=\(10000000, 10000000\).*GiB.*num_classes=None for the sparse state"):
         torch_mi.AdjustedMutualInfoScore(num_classes=10**7)
     with pytest.raises(ValueError, match=r"dense table of 1,000,000,000 int64 cells"):
         torch_mi.MutualInfoScore(num_classes=(1000, 1000), num_clusterings=1000)

@@ -161,7 +161,8 @@ def _batches(seed=0):
     batches = []
     for size, dtype in [(40, torch.int8), (1, torch.uint8), (0, torch.int64), (25, torch.int32), (60, torch.int16)]:
         target = torch.from_numpy(rng.integers(0, 4, size)).to(dtype)
-        preds = torch.where(torch.from_numpy(rng.random(size) < 0.5), target.long(), torch.from_numpy(rng.integers(0, 6, size)))
+        preds = torch.where(torch.from_numpy(rng.random(size) < 0.5), target.long(),
+                            torch.from_numpy(rng.integers(0, 6, size)))
         batches.append((preds, target))
     wide = torch.from_numpy(rng.integers(0, 6, 2 * 30))
     batches.append((wide[::2], torch.from_numpy(rng.integers(0, 4, 30))))  # non-contiguous preds
