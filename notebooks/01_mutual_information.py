@@ -240,7 +240,8 @@ print("MI at p = 0, 0.5, 1:", [round(v, 4) for v in mean[[0, 10, 20]].tolist()],
 #
 # Each cell of the table adds one term to the MI sum,
 #
-# $$c_{ij} = \frac{n_{ij}}{n}\,\log\frac{n\,n_{ij}}{a_i\,b_j} = \frac{n_{ij}}{n}\,\log\frac{n_{ij}}{e_{ij}},\qquad e_{ij} = \frac{a_i b_j}{n},$$
+# $$c_{ij} = \frac{n_{ij}}{n}\,\log\frac{n\,n_{ij}}{a_i\,b_j} = \frac{n_{ij}}{n}\,\log\frac{n_{ij}}{e_{ij}},
+# \qquad e_{ij} = \frac{a_i b_j}{n},$$
 #
 # where $e_{ij}$ is the count the cell would have if the labelings were independent. A cell
 # holding *more* samples than $e_{ij}$ contributes positively, one holding *fewer* contributes
@@ -370,11 +371,11 @@ plt.show()
 # truth. Here it sits below both 0.5 and the accuracy-optimal threshold: accuracy is
 # dominated by the majority class and is happy to predict few positives, while MI also
 # rewards catching the rare class, so its threshold predicts roughly as many positives as
-# there are, catching more of them for a little accuracy. Two caveats: MI is symmetric under renaming, so a classifier whose
-# outputs are exactly inverted would score the same (harmless here, since a larger $t$ always
-# means fewer positives); and a threshold tuned on a validation set should be judged on a
-# separate test set. At the extremes ($t$ below every probability or above all of them) every
-# sample gets the same label and MI is exactly 0.
+# there are, catching more of them for a little accuracy. Two caveats: MI is symmetric under
+# renaming, so a classifier whose outputs are exactly inverted would score the same (harmless
+# here, since a larger $t$ always means fewer positives); and a threshold tuned on a validation
+# set should be judged on a separate test set. At the extremes ($t$ below every probability or
+# above all of them) every sample gets the same label and MI is exactly 0.
 #
 # ## 8. Checking `torch_mi` against scikit-learn
 #

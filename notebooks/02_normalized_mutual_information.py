@@ -238,7 +238,9 @@ plt.tight_layout()
 plt.show()
 
 rows = ["| relation | Pearson r | MI (bits) | NMI |", "|---|---:|---:|---:|"]
-rows += [f"| {name} | {r:+.3f} | {mi_bits:.3f} | {nmi_value:.3f} |" for name, (r, mi_bits, nmi_value) in results.items()]
+rows += [
+    f"| {name} | {r:+.3f} | {mi_bits:.3f} | {nmi_value:.3f} |" for name, (r, mi_bits, nmi_value) in results.items()
+]
 display(Markdown("\n".join(rows)))
 
 # %% [markdown]

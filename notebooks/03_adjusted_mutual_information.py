@@ -252,12 +252,14 @@ start = time.perf_counter()
 ami_loop = torch.stack([adjusted_mutual_info_score(labels, digits) for labels in kmeans_labels])
 t_loop = time.perf_counter() - start
 
-print(f"labels {kmeans_labels.shape}; batched vs loop: largest difference {(ami_batched - ami_loop).abs().max().item():.1e}")
+print(f"labels {kmeans_labels.shape}; batched vs loop: "
+      f"largest difference {(ami_batched - ami_loop).abs().max().item():.1e}")
 assert torch.allclose(ami_batched, ami_loop, rtol=0, atol=1e-12)
 
 # %% tags=["nondeterministic"]
 # Timings differ from run to run and machine to machine (the notebook tests do not compare them).
-print(f"{len(k_values)} k-means fits in {t_kmeans:.1f} s; AMI batched: {t_batched * 1e3:.0f} ms, loop: {t_loop * 1e3:.0f} ms")
+print(f"{len(k_values)} k-means fits in {t_kmeans:.1f} s; "
+      f"AMI batched: {t_batched * 1e3:.0f} ms, loop: {t_loop * 1e3:.0f} ms")
 
 # %%
 nmi_k = normalized_mutual_info_score(kmeans_labels, digits)
@@ -407,7 +409,8 @@ from sklearn.metrics.cluster import expected_mutual_information as sk_expected_m
 
 check_rng = np.random.default_rng(11)
 cases = [(aligned, target), (kmeans_labels[8], digits)]
-cases += [(check_rng.integers(0, c, n), check_rng.integers(0, r, n)) for n, r, c in [(50, 3, 4), (2_000, 40, 70), (800, 5, 300)]]
+cases += [(check_rng.integers(0, c, n), check_rng.integers(0, r, n))
+          for n, r, c in [(50, 3, 4), (2_000, 40, 70), (800, 5, 300)]]
 worst = 0.0
 for p_, t_ in cases:  # E[MI]: the same table in both libraries, true classes in rows
     p_np, t_np = np.asarray(p_), np.asarray(t_)
