@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 import scipy.sparse
 import scipy.stats
@@ -58,6 +59,10 @@ def _as(kind: str, labels: np.ndarray):
         return labels.tolist()
     if kind == "series":
         return pd.Series(labels)
+    if kind == "polars":
+        return pl.Series(labels)
+    if kind == "polars_categorical":  # categories by first appearance, not by value: a renaming
+        return pl.Series([f"c{v}" for v in labels], dtype=pl.Categorical)
     if kind == "tensor":
         return torch.from_numpy(labels)
     # Labelings that scikit-learn reads as integer labels, in the same (monotone) order:
@@ -75,8 +80,8 @@ def _as(kind: str, labels: np.ndarray):
 
 
 KINDS = st.sampled_from(
-    ["numpy", "strings", "unicode", "list", "series", "tensor", "floats", "float_tensor", "mixed_numbers",
-     "big_uint64", "datetimes"]
+    ["numpy", "strings", "unicode", "list", "series", "polars", "polars_categorical", "tensor", "floats",
+     "float_tensor", "mixed_numbers", "big_uint64", "datetimes"]
 )
 
 
