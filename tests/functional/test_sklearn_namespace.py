@@ -61,7 +61,7 @@ def _as(kind: str, labels: np.ndarray):
         return pd.Series(labels)
     if kind == "polars":
         return pl.Series(labels)
-    if kind == "polars_categorical":  # categories by first appearance, not by value: a renaming
+    if kind == "polars_categorical":  # read as its strings (c-1 before c-4): sorted as text
         return pl.Series([f"c{v}" for v in labels], dtype=pl.Categorical)
     if kind == "tensor":
         return torch.from_numpy(labels)
@@ -83,6 +83,10 @@ KINDS = st.sampled_from(
     ["numpy", "strings", "unicode", "list", "series", "polars", "polars_categorical", "tensor", "floats",
      "float_tensor", "mixed_numbers", "big_uint64", "datetimes"]
 )
+
+
+# Kinds whose labels are text: rows and columns sort as text, not as the integers they were made from.
+SORTED_AS_TEXT = ("strings", "unicode", "polars_categorical")
 
 
 @given(labelings(max_samples=200, max_clusters=15), KINDS, KINDS, st.sampled_from(SCALAR_SCORES))
@@ -120,11 +124,11 @@ def test_contingency_matrix_is_scikit_learns(pair, true_kind, pred_kind):
     if labels_true.size == 0:
         return
     args = (_as(true_kind, labels_true), _as(pred_kind, labels_pred))
-    if true_kind in ("strings", "unicode"):  # the same order as scikit-learn's: sorted by the label itself
+    if true_kind in SORTED_AS_TEXT:  # the same order as scikit-learn's: sorted by the label itself
         sk_args = (_as(true_kind, labels_true), labels_pred)
     else:
         sk_args = (labels_true, labels_pred)
-    if pred_kind in ("strings", "unicode"):
+    if pred_kind in SORTED_AS_TEXT:
         sk_args = (sk_args[0], _as(pred_kind, labels_pred))
     expected = skc.contingency_matrix(*[np.asarray(a) for a in sk_args])
     dense = tms.contingency_matrix(*args)
