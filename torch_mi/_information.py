@@ -98,10 +98,15 @@ def identical_partitions(table: Table) -> Tensor:
     That is the case exactly when every nonempty row and every nonempty column has one nonzero
     cell, i.e. when cells, rows and columns are equally many. Empty tables count as identical.
     """
+    one_cluster_per_class, one_class_per_cluster = one_cell_per_line(table)
+    return one_cluster_per_class & one_class_per_cluster
+
+
+def one_cell_per_line(table: Table) -> tuple[Tensor, Tensor]:
+    """(every nonempty row has one nonzero cell, every nonempty column has one) per group: as many
+    cells as rows, as many cells as columns. The first makes completeness 1, the second homogeneity."""
     cells = table.count_per_group(table.cell_groups)
-    rows = table.count_per_group(table.row_groups)
-    cols = table.count_per_group(table.col_groups)
-    return (cells == rows) & (cells == cols)
+    return cells == table.count_per_group(table.row_groups), cells == table.count_per_group(table.col_groups)
 
 
 def normalized_mutual_info(table: Table, average_method: str) -> Tensor:
@@ -154,9 +159,7 @@ def homogeneity_completeness_v_measure(table: Table, beta: float) -> tuple[Tenso
     """
     mi = mutual_info(table)
     h_target, h_preds = entropies(table)
-    cells = table.count_per_group(table.cell_groups)
-    one_class_per_cluster = cells == table.count_per_group(table.col_groups)
-    one_cluster_per_class = cells == table.count_per_group(table.row_groups)
+    one_cluster_per_class, one_class_per_cluster = one_cell_per_line(table)
     homogeneity = _share(mi, h_target, exactly_one=one_class_per_cluster)
     completeness = _share(mi, h_preds, exactly_one=one_cluster_per_class)
     total = beta * homogeneity + completeness

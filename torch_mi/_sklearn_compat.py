@@ -72,7 +72,8 @@ def sklearn_labels(value: Any, name: str) -> Any:
     if isinstance(value, Tensor):
         if not value.is_floating_point():
             return value
-        _check_defined(bool(torch.isnan(value).any()), bool(torch.isinf(value).any()), name)
+        if not bool(torch.isfinite(value).all()):
+            _refuse_undefined(bool(torch.isnan(value).any()), name)
         if bool((value == value.round()).all()) and (value.numel() == 0 or float(value.abs().max()) < 2**63):
             return value.long()
         _warn_continuous(name)
@@ -84,7 +85,8 @@ def sklearn_labels(value: Any, name: str) -> Any:
         raise ValueError(f"`{name}` must be 1-D (one label per sample); got shape {array.shape}.")
     kind = array.dtype.kind
     if kind == "f":
-        _check_defined(bool(np.isnan(array).any()), bool(np.isinf(array).any()), name)
+        if not np.isfinite(array).all():
+            _refuse_undefined(bool(np.isnan(array).any()), name)
         if (array == np.round(array)).all() and (array.size == 0 or np.abs(array).max() < 2**63):
             return array.astype(np.int64)
         _warn_continuous(name)
@@ -96,11 +98,11 @@ def sklearn_labels(value: Any, name: str) -> Any:
     return array
 
 
-def _check_defined(has_nan: bool, has_inf: bool, name: str) -> None:
-    """NaN is no label, and scikit-learn refuses infinity (its ``Input contains infinity``)."""
-    if has_nan or has_inf:
-        what = "NaN" if has_nan else "infinity"
-        raise ValueError(f"`{name}` contains {what}; cluster labels must be finite and defined for every sample.")
+def _refuse_undefined(has_nan: bool, name: str) -> None:
+    """Float labels that are not all finite: NaN is no label, and scikit-learn refuses infinity (its
+    ``Input contains infinity``)."""
+    what = "NaN" if has_nan else "infinity"
+    raise ValueError(f"`{name}` contains {what}; cluster labels must be finite and defined for every sample.")
 
 
 def _warn_continuous(name: str) -> None:
