@@ -192,6 +192,11 @@ def expected_mutual_information(contingency: Any, n_samples: int) -> float:
     ``n_samples`` must equal the table's total (scikit-learn assumes it does and computes garbage
     otherwise; here a mismatch is an error).
     """
+    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Real):
+        raise TypeError(
+            f"`n_samples` must be a number, the contingency table's total; got {n_samples!r} of type "
+            f"{type(n_samples).__name__}."
+        )
     table = table_from_contingency(sklearn_counts(contingency), allow_batched=False).table
     total = int(table.cell_counts.sum())
     if n_samples != total:

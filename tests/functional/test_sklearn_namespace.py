@@ -165,6 +165,16 @@ def test_expected_mutual_information_checks_n_samples():
         tms.expected_mutual_information(np.array([[2, 0], [0, 2]]), 5)
 
 
+@pytest.mark.parametrize("n_samples", ["4", True, None, np.array([4, 4])])
+def test_expected_mutual_information_refuses_a_non_number_n_samples(n_samples):
+    # A string fails inside scikit-learn's Cython as a TypeError; bool is refused although it is an int.
+    with pytest.raises(TypeError, match=r"`n_samples` must be a number, the contingency table's total; got "):
+        tms.expected_mutual_information(np.array([[2, 0], [0, 2]]), n_samples)
+    assert tms.expected_mutual_information(np.array([[2, 0], [0, 2]]), np.int32(4)) == pytest.approx(
+        skc.expected_mutual_information(np.array([[2, 0], [0, 2]]), 4)
+    )
+
+
 def _frozen_sklearn_entropy(labels):
     """scikit-learn's documented `entropy` (natural log; 1.0 for no labels), for versions that removed it."""
     counts = np.unique(np.asarray(labels).ravel(), return_counts=True)[1]
