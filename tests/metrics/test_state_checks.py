@@ -176,3 +176,24 @@ def test_sparse_state_with_compute_on_cpu_keeps_counting_on_cuda():
     for chunk in range(0, 20_000, 1000):  # enough rows appended to trigger compaction
         metric.update(preds[chunk : chunk + 1000].cuda(), target[chunk : chunk + 1000].cuda())
     assert metric.compute().item() == pytest.approx(F.adjusted_mutual_info_score(preds, target).item(), abs=1e-15)
+
+
+@pytest.mark.parametrize("num_classes", [None, 2])
+@pytest.mark.parametrize("how", ["merge_state", "load_state_dict"])
+def test_compute_after_a_merge_or_load_scores_the_new_table(how, num_classes):
+    # compute() caches its value; a table changed from outside must not be answered from that cache.
+    ours = torch_mi.NormalizedMutualInfoScore(num_classes=num_classes)
+    theirs = torch_mi.NormalizedMutualInfoScore(num_classes=num_classes)
+    ours.persistent(True)
+    theirs.persistent(True)
+    ours.update(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1]))
+    theirs.update(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 0, 1, 1]))
+    assert ours.compute() == 0.0
+    if how == "merge_state":
+        ours.merge_state(theirs)
+        expected = F.normalized_mutual_info_score(torch.tensor([0, 0, 1, 1, 0, 0, 1, 1]),
+                                                  torch.tensor([0, 1, 0, 1, 0, 0, 1, 1]))
+    else:
+        ours.load_state_dict(theirs.state_dict())
+        expected = torch.tensor(1.0, dtype=torch.float64)
+    assert ours.compute() == expected

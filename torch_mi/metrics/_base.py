@@ -185,6 +185,7 @@ class ContingencyMetric(Metric):
         self._layout.check(value, "merge_state")
         # The incoming table may live on another device (a metric there, a checkpoint loaded to the CPU).
         self._reduce_states({name: self._layout.to_device(value, self.device)})
+        self._computed = None  # the cached score was of the table before the merge
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
         name = self._layout.attribute
@@ -201,6 +202,7 @@ class ContingencyMetric(Metric):
         # torchmetrics keeps the checkpoint's tensors as they are: put them where this metric counts.
         setattr(self, name, self._layout.to_device(getattr(self, name), self.device))
         self._settle_state()  # a loaded list of blocks may be a tuple, or too long
+        self._computed = None  # the cached score was of the table before the load
 
     # ------------------------------------------------------------ torchmetrics internals, in one place
     def _settle_state(self) -> None:
