@@ -293,3 +293,15 @@ def test_heatmap_is_written(capsys, tmp_path, csv_file):
     assert status == 0, err
     assert path.read_bytes().startswith(b"\x89PNG")
 
+
+
+@pytest.mark.parametrize("via", ["stdin", "path"])
+def test_quoted_values_holding_line_ends_are_not_cut_at_block_ends(tmp_path, via):
+    # A quoted value may hold line ends (and the delimiter): a block ends only at a record's end.
+    data = b"y,a\n" + b'x,"u\nv,w"\ny,p\n' * 100
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(data)
+    source = open_paths("-", stdin=io.BytesIO(data), block_size=64) if via == "stdin" else open_paths(
+        path, block_size=64)
+    report = score_columns(source, "y", "a")
+    assert_row_matches(report.scores[0].as_dict(), ["x", "y"] * 100, ["u\nv,w", "p"] * 100)

@@ -15,6 +15,11 @@ SNIFF_BYTES = 1024
 SNIFFED_DELIMITERS = ",;\t|"
 
 
+def csv_parse_options(delimiter: str) -> pa_csv.ParseOptions:
+    # A quoted value may hold line ends (pandas writes them so): pyarrow then cuts blocks at record ends.
+    return pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+
+
 def text_columns(header: list[str]) -> pa_csv.ConvertOptions:
     # Every column as text: a label is what is written. Only an empty cell is missing ("NA" may
     # be a cluster's name).

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
 
-from torch_mi.cli.csv_dialect import csv_problem, is_blank, read_head, sniff, text_columns
+from torch_mi.cli.csv_dialect import csv_parse_options, csv_problem, is_blank, read_head, sniff, text_columns
 from torch_mi.cli.errors import InputError, one_line
 from torch_mi.cli.parts import Batch, Part, ReadOptions
 
@@ -97,7 +97,7 @@ class DatasetInput:
             else:
                 self.delimiter, header = layout
                 file_format = ds.CsvFileFormat(
-                    parse_options=pa_csv.ParseOptions(delimiter=self.delimiter),
+                    parse_options=csv_parse_options(self.delimiter),
                     convert_options=text_columns(list(header)),
                     read_options=pa_csv.ReadOptions(block_size=options.block_size),
                 )

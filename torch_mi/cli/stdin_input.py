@@ -1,4 +1,4 @@
-"""CSV on stdin, streamed on the calling thread: blocks cut at line ends, each parsed by pyarrow.
+"""CSV on stdin, streamed on the calling thread: blocks cut at record ends, each parsed by pyarrow.
 
 pyarrow's own streaming reader reads a Python stream ahead on one of its threads, which takes the GIL
 for each read and for each buffer it lets go. A thread that does so while the interpreter finalizes
@@ -16,7 +16,15 @@ from typing import IO, Iterator, Optional
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from torch_mi.cli.csv_dialect import csv_problem, is_blank, line_too_long, read_head, sniff, text_columns
+from torch_mi.cli.csv_dialect import (
+    csv_parse_options,
+    csv_problem,
+    is_blank,
+    line_too_long,
+    read_head,
+    sniff,
+    text_columns,
+)
 from torch_mi.cli.errors import InputError
 from torch_mi.cli.parts import Batch, Part, ReadOptions
 
@@ -30,10 +38,26 @@ def _arrow_buffer(data: bytes) -> pa.Buffer:
     return buffer
 
 
-def _line_blocks(head: bytes, stream: IO[bytes], block_size: int) -> Iterator[bytes]:
+def _records(delimiter: str) -> re.Pattern[bytes]:
+    """Whole records, as pyarrow parses them: a quote opens a quoted value (which may hold line ends
+    and the delimiter) only at a value's start; elsewhere it is a character like any other."""
+    d = re.escape(delimiter.encode())
+    value = rb'(?:"[^"]*(?:""[^"]*)*"[^%s\r\n]*|[^"%s\r\n][^%s\r\n]*|)' % (d, d, d)
+    return re.compile(rb"(?:%s(?:%s%s)*(?:\r\n|\n|\r))*" % (value, d, value))
+
+
+def _record_end(window: bytes, records: re.Pattern[bytes]) -> int:
+    """Where the last whole record in ``window`` ends (0: none)."""
+    if b'"' not in window:  # no quoted values: every line end ends a record
+        return max(window.rfind(b"\n"), window.rfind(b"\r")) + 1
+    match = records.match(window)
+    return match.end() if match else 0
+
+
+def _record_blocks(head: bytes, stream: IO[bytes], block_size: int, delimiter: str) -> Iterator[bytes]:
     """The stream (after ``head``, its first bytes) in blocks of at most ``block_size`` bytes, each cut
-    after its last line end, as pyarrow cuts a file (values hold no line ends: ``newlines_in_values``
-    is off); the last block is what is left at the end."""
+    after its last whole record (never inside a quoted value); the last block is what is left at the end."""
+    records = _records(delimiter)
     read = getattr(stream, "read1", None) or stream.read
     pending = bytearray(head)
     at_end = False
@@ -46,7 +70,7 @@ def _line_blocks(head: bytes, stream: IO[bytes], block_size: int) -> Iterator[by
             if pending:
                 yield bytes(pending)
             return
-        cut = max(pending.rfind(b"\n", 0, block_size), pending.rfind(b"\r", 0, block_size)) + 1
+        cut = _record_end(bytes(pending[:block_size]), records)
         if cut == 0:
             raise InputError(f"cannot read <stdin>: {line_too_long(block_size)}")
         yield bytes(pending[:cut])
@@ -62,8 +86,8 @@ class StdinInput:
         self._head = head
         self._block_size = options.block_size
         self.delimiter = delimiter
-        self._parse = pa_csv.ParseOptions(delimiter=delimiter)
-        self._blocks = _line_blocks(head, stream, options.block_size)
+        self._parse = csv_parse_options(delimiter)
+        self._blocks = _record_blocks(head, stream, options.block_size, delimiter)
         first = next(self._blocks)
         self._convert = text_columns(header)
         try:
