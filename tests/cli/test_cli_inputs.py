@@ -305,3 +305,20 @@ def test_quoted_values_holding_line_ends_are_not_cut_at_block_ends(tmp_path, via
         path, block_size=64)
     report = score_columns(source, "y", "a")
     assert_row_matches(report.scores[0].as_dict(), ["x", "y"] * 100, ["u\nv,w", "p"] * 100)
+
+
+@pytest.mark.parametrize("via", ["stdin", "path"])
+@pytest.mark.parametrize("written", [["01", "1"], [" 1", "1"], ["true", "True", "1"], [str(2**70), "1"]],
+                         ids=["leading zero", "leading space", "booleans", "beyond int64"])
+def test_a_byte_order_mark_does_not_stop_labels_being_read_as_text(tmp_path, via, written):
+    # Each label as written: 01 and 1, " 1" and 1, true and True are different labels.
+    target = written * 20
+    preds = [f"c{i}" for i in range(len(written))] * 20
+    data = b"\xef\xbb\xbfy,p\n" + "".join(f"{t},{p}\n" for t, p in zip(target, preds)).encode()
+    path = tmp_path / "bom.csv"
+    path.write_bytes(data)
+    source = open_paths("-", stdin=io.BytesIO(data)) if via == "stdin" else open_paths(path)
+    assert source.columns == ["y", "p"]
+    report = score_columns(source, "y", "p")
+    assert report.target_clusters == len(written)
+    assert_row_matches(report.scores[0].as_dict(), target, preds)

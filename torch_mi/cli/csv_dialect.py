@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from typing import Any, Optional
 
 import pyarrow as pa
@@ -41,7 +42,8 @@ def read_head(stream: Any) -> bytes:
 
 def sniff(head: bytes, delimiter: Optional[str]) -> tuple[str, list[str]]:
     """The delimiter (given, or sniffed from the first KB) and the header's column names."""
-    text = head.decode("utf-8", errors="replace")
+    # pyarrow skips a UTF-8 byte-order mark: so must the header's names, which text_columns() keys on.
+    text = head.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
     if delimiter is None:
         lines = text[:max(SNIFF_BYTES, text.find("\n") + 1)]
         if len(text) > len(lines):  # whole lines only: a cut line would look like a different dialect
@@ -50,7 +52,8 @@ def sniff(head: bytes, delimiter: Optional[str]) -> tuple[str, list[str]]:
             delimiter = csv.Sniffer().sniff(lines, delimiters=SNIFFED_DELIMITERS).delimiter
         except csv.Error:
             delimiter = ","
-    header = next(csv.reader([text.splitlines()[0] if text else ""], delimiter=delimiter), [])
+    # The first record, not line: a quoted name may hold a line end.
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     return delimiter, header
 
 
