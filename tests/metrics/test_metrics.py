@@ -203,6 +203,66 @@ def test_collection_updates_one_table_per_batch(mode):
         assert torch.equal(values[cls.__name__], functional(preds, target))
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_collection_members_with_different_ignore_index_count_apart(mode):
+    # The first batch has no ignored target, so every member's table is equal after it: torchmetrics
+    # would put them in one group, which then counts the later batches with one member's ignore_index.
+    preds, target = _data()
+    target = target.clone()
+    target[1500:1700] = 0  # in range for the dense mode; ignored by two of the members below
+    members = {"kept": None, "zero": 0, "minus_one": -1}
+    collection = MetricCollection(
+        {name: torch_mi.AdjustedRandScore(num_classes=MODES[mode], ignore_index=ignore)
+         for name, ignore in members.items()},
+        compute_groups=True,
+    )
+    clean = target[:1000] != 0
+    collection.update(preds[:1000][clean], target[:1000][clean])
+    collection.update(preds[1000:], target[1000:])
+    assert sorted(sorted(group) for group in collection.compute_groups.values()) == [["kept"], ["minus_one"], ["zero"]]
+    kept_preds, kept_target = torch.cat([preds[:1000][clean], preds[1000:]]), torch.cat([target[:1000][clean], target[1000:]])
+    values = collection.compute()
+    for name, ignore in members.items():
+        kept = torch.ones_like(kept_target, dtype=torch.bool) if ignore is None else kept_target != ignore
+        assert torch.equal(values[name], F.adjusted_rand_score(kept_preds[kept], kept_target[kept]))
+
+
+def test_collection_members_with_the_same_ignore_index_share_a_table():
+    preds, target = _data()
+    collection = MetricCollection(
+        {"nmi": torch_mi.NormalizedMutualInfoScore(ignore_index=0), "ari": torch_mi.AdjustedRandScore(ignore_index=0)},
+        compute_groups=True,
+    )
+    collection.update(preds, target)
+    assert sorted(map(sorted, collection.compute_groups.values())) == [["ari", "nmi"]]
+
+
+def test_feature_metrics_with_different_bin_edges_count_apart():
+    from torch_mi.feature_selection import bin_edges
+
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(400, 3, generator=g, dtype=torch.float64), torch.randint(0, 2, (400,), generator=g)
+    uniform, shifted = bin_edges(X, bins=4), bin_edges(X, bins=4) + 0.5
+    # A first batch of one sample fills the same cell whatever the edges, so only the name can tell.
+    one = torch.full((1, 3), -1e6, dtype=torch.float64)  # below every edge: the first bin of each
+    collection = MetricCollection(
+        {"uniform": torch_mi.FeatureMutualInfo(3, bin_edges=uniform, num_classes=(2, 4)),
+         "shifted": torch_mi.FeatureMutualInfo(3, bin_edges=uniform.clone(), num_classes=(2, 4)),
+         "other": torch_mi.FeatureMutualInfo(3, bin_edges=shifted, num_classes=(2, 4))},
+        compute_groups=True,
+    )
+    collection.update(one, torch.zeros(1, dtype=torch.long))
+    assert sorted(sorted(group) for group in collection.compute_groups.values()) == [["other"], ["shifted", "uniform"]]
+
+
+def test_the_counting_marker_is_neither_saved_nor_cast():
+    metric = torch_mi.AdjustedRandScore(num_classes=3, ignore_index=-1)
+    metric.persistent(True)
+    assert list(metric.state_dict()) == ["table"]
+    metric.set_dtype(torch.float16)
+    assert all(getattr(metric, name).dtype == torch.long for name in metric._defaults)
+
+
 def test_log_base_on_mutual_info_metric():
     preds, target = _data()
     metric = torch_mi.MutualInfoScore(log_base=2)

@@ -19,6 +19,7 @@ Tested with torchmetrics 1.3 (the lowest the package declares; CI runs it) to 1.
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import Any, Callable, Literal, Optional, Sequence, Union, cast, overload
 
 import torch
@@ -29,7 +30,7 @@ from torchmetrics.utilities.distributed import gather_all_tensors
 from torch_mi._state import state_for
 from torch_mi._table import Table
 from torch_mi._table_inputs import in_inference_mode
-from torch_mi._validation import check_bool, check_num_classes, check_optional_int, labels_pair
+from torch_mi._validation import InvalidTypeError, check_bool, check_num_classes, check_optional_int, labels_pair
 
 # Appended to every public class's docstring, so help() and IDEs show torch_mi's own options.
 COMMON_ARGS = """
@@ -69,9 +70,11 @@ class ContingencyMetric(Metric):
         num_clusterings: Optional[int] = None,
         ignore_index: Optional[int] = None,
         validate_args: bool = True,
+        counting_signature: bytes = b"",
         **kwargs: Any,
     ) -> None:
-        # Validate everything before torchmetrics sets anything up.
+        # Validate everything before torchmetrics sets anything up. ``counting_signature``: for
+        # subclasses whose update() counts a batch in its own way (FeatureMutualInfo's bin edges).
         classes = check_num_classes(num_classes)
         clusterings = check_optional_int(num_clusterings, "num_clusterings", minimum=1)
         ignore = check_optional_int(ignore_index, "ignore_index")
@@ -84,6 +87,13 @@ class ContingencyMetric(Metric):
         self.validate_args = validate
         self._layout = state
         self.add_state(state.attribute, default=state.default(), dist_reduce_fx=state.reduction)
+        # torchmetrics' MetricCollection shares one state among members whose state names and values
+        # are equal after the first batch. Equal tables do not mean equal counting (a batch without
+        # ignored targets counts alike with any ignore_index), so an empty state named after how this
+        # metric counts keeps apart members that count differently. It is never saved or synced.
+        digest = hashlib.blake2b(repr(ignore).encode() + counting_signature, digest_size=8).hexdigest()
+        self._counting_marker = f"_counts_alike_{digest}"
+        self.add_state(self._counting_marker, default=torch.zeros(0, dtype=torch.long), dist_reduce_fx="sum")
 
     # ----------------------------------------------------------------------------------- update
     def update(self, preds: Any, target: Any) -> None:
@@ -178,13 +188,14 @@ class ContingencyMetric(Metric):
                     f"got keys {sorted(incoming_state)}."
                 )
             value = incoming_state[name]
-        else:
-            raise TypeError(
+        else:  # torchmetrics raises ValueError for a metric of another class: catchable as either
+            raise InvalidTypeError(
                 f"merge_state: expected a torch_mi metric or a state dict; got {type(incoming_state).__name__}."
             )
         self._layout.check(value, "merge_state")
         # The incoming table may live on another device (a metric there, a checkpoint loaded to the CPU).
-        self._reduce_states({name: self._layout.to_device(value, self.device)})
+        marker = self._counting_marker  # torchmetrics reduces every state; this one stays empty
+        self._reduce_states({name: self._layout.to_device(value, self.device), marker: getattr(self, marker)})
         self._computed = None  # the cached score was of the table before the merge
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
@@ -203,6 +214,11 @@ class ContingencyMetric(Metric):
         setattr(self, name, self._layout.to_device(getattr(self, name), self.device))
         self._settle_state()  # a loaded list of blocks may be a tuple, or too long
         self._computed = None  # the cached score was of the table before the load
+
+    def persistent(self, mode: bool = False) -> None:
+        """Put the table in ``state_dict()`` (``mode=True``) or leave it out, as torchmetrics' ``persistent``."""
+        super().persistent(mode)
+        self._persistent[self._counting_marker] = False  # nothing to save: its name is its content
 
     # ------------------------------------------------------------ torchmetrics internals, in one place
     def _settle_state(self) -> None:
@@ -225,7 +241,12 @@ class ContingencyMetric(Metric):
             setattr(self, name, table)
             return
         setattr(self, name, self._layout.before_sync(getattr(self, name), self.device))
-        super()._sync_dist(dist_sync_fn, process_group)
+        reductions = self._reductions  # the counting marker is the same on every rank: no gather for it
+        self._reductions = {key: fx for key, fx in reductions.items() if key != self._counting_marker}
+        try:
+            super()._sync_dist(dist_sync_fn, process_group)
+        finally:
+            self._reductions = reductions
         self._settle_state()
 
     def _wrap_update(self, update: Callable) -> Callable:
@@ -272,12 +293,15 @@ class ContingencyMetric(Metric):
             return super()._apply(fn, exclude_state)
         buffers = {key: b for key, b in self._buffers.items() if b is not None and b.dtype == torch.long}
         # Module._apply returns the module itself; typed as a plain nn.Module
-        this = cast(ContingencyMetric, super()._apply(fn, (*exclude_state, name)))
+        marker = self._counting_marker  # int64 too, so that members cast alike or not still compare
+        this = cast(ContingencyMetric, super()._apply(fn, (*exclude_state, name, marker)))
         this._buffers.update({key: b.to(moved.device) for key, b in buffers.items()})
         setattr(this, name, self._layout.to_device(getattr(this, name), moved.device))
+        setattr(this, marker, getattr(this, marker).to(moved.device))
         # torchmetrics types a default as list | Tensor; it is this layout's own state (as getattr's above)
         default: Any = this._defaults[name]
         this._defaults[name] = self._layout.to_device(default, moved.device)
+        this._defaults[marker] = this._defaults[marker].to(moved.device)
         return this
 
     def _wrap_compute(self, compute: Any) -> Any:

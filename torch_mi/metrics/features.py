@@ -77,8 +77,10 @@ class FeatureMutualInfo(ContingencyMetric):
         if bin_edges is not None:
             apply_bin_edges(torch.zeros(1, features, dtype=torch.float64), bin_edges)  # checks the shape
             bin_edges = torch.as_tensor(bin_edges, dtype=torch.float64)
+        # update() codes X by these edges (or takes codes): count apart from other metrics' tables.
+        edges = b"" if bin_edges is None else bin_edges.detach().cpu().contiguous().numpy().tobytes()
         super().__init__(num_classes=num_classes, num_clusterings=features, ignore_index=ignore_index,
-                         validate_args=validate_args, **kwargs)
+                         validate_args=validate_args, counting_signature=b"features" + edges, **kwargs)
         # A buffer moves with .to(device) (edges left on the CPU would be copied to the GPU on every
         # update), but a float buffer would also be cast by .half() or .to(torch.float16), moving the
         # bin boundaries: it holds the float64 bits as int64, which dtype casts leave alone.
