@@ -177,15 +177,30 @@ def labels_pair(
 def flatten_label_maps(preds: Any, target: Any) -> tuple[Any, Any]:
     """Label maps of any shape (N, ...) as 1-D labels, and (N, C, ...) float scores as their argmax
     over C: what torchmetrics' ``ClusterAccuracy.update`` takes (it counts a multiclass confusion
-    matrix). Anything else is returned unchanged, for ``labels_pair`` to check."""
+    matrix). Float labels of whole numbers, which that confusion matrix takes too, become int64.
+    Anything else is returned unchanged, for ``labels_pair`` to check."""
     if not (isinstance(preds, Tensor) and isinstance(target, Tensor)):
         return preds, target
     scores = preds.is_floating_point() and preds.ndim == target.ndim + 1 and preds.ndim >= 2
     if scores and preds.shape[0] == target.shape[0] and preds.shape[2:] == target.shape[1:] and preds.shape[1] > 0:
         preds = preds.argmax(dim=1)
+    if preds.shape == target.shape:
+        preds, target = _whole_float_labels(preds, "preds"), _whole_float_labels(target, "target")
     if preds.shape == target.shape and target.ndim != 1:
         return preds.reshape(-1), target.reshape(-1)
     return preds, target
+
+
+def _whole_float_labels(labels: Tensor, name: str) -> Tensor:
+    # torchmetrics truncates 1.5 to 1 here, merging clusters; only whole numbers are taken as ids.
+    if not labels.is_floating_point():
+        return labels
+    if not bool(((labels == labels.round()) & labels.isfinite()).all()):
+        raise ValueError(
+            f"`{name}` holds float labels that are not all whole numbers (or not finite); cluster "
+            "labels are identities: pass integer labels, or float ones of whole numbers."
+        )
+    return labels.long()
 
 
 def check_label_range(labels: Tensor, size: int, name: str, kept: Optional[Tensor]) -> None:

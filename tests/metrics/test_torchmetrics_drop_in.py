@@ -120,3 +120,25 @@ def test_first_positional_is_never_num_classes_by_accident():
     assert torch_mi.VMeasureScore(2).beta == 2.0 and torch_mi.VMeasureScore(2).num_classes is None
     with pytest.raises(ValueError, match=r"`average_method` must be one of"):
         torch_mi.NormalizedMutualInfoScore(10)
+
+
+@pytest.mark.parametrize("mode", [None, 3])
+def test_cluster_accuracy_takes_whole_float_labels_as_torchmetrics_does(mode):
+    # torchmetrics' ClusterAccuracy counts a multiclass confusion matrix, which takes float labels.
+    preds, target = torch.tensor([2, 2, 0, 1, 0, 1]), torch.tensor([0, 0, 1, 1, 2, 2])
+    floats = torch_mi.ClusterAccuracy(num_classes=mode)
+    floats.update(preds.double(), target.float())
+    floats.update(preds.float().reshape(2, 3), target.double().reshape(2, 3))  # label maps too
+    ints = torch_mi.ClusterAccuracy(num_classes=mode)
+    ints.update(torch.cat([preds, preds]), torch.cat([target, target]))
+    assert torch.equal(floats.compute(), ints.compute())
+
+
+@pytest.mark.parametrize("bad", [0.5, float("nan"), float("inf")])
+def test_cluster_accuracy_refuses_float_labels_that_are_not_whole(bad):
+    metric = torch_mi.ClusterAccuracy()
+    metric.update(torch.tensor([0, 1]), torch.tensor([0, 1]))
+    before = metric.contingency_matrix()
+    with pytest.raises(ValueError, match=r"`target` holds float labels that are not all whole numbers"):
+        metric.update(torch.tensor([0, 1]), torch.tensor([0.0, bad]))
+    assert torch.equal(metric.contingency_matrix(), before)

@@ -18,7 +18,8 @@ class ClusterAccuracy(ContingencyMetric):
     leaves the device, solved by SciPy — install it with ``pip install 'torch_mi[accuracy]'``.
 
     ``update(preds, target)`` takes (N,) labels, label maps of one shape (N, ...) such as segmentation
-    masks, or (N, C, ...) float scores (their argmax over C is the cluster), as torchmetrics does.
+    masks, or (N, C, ...) float scores (their argmax over C is the cluster), as torchmetrics does;
+    float labels too if they are whole numbers (torchmetrics would truncate 1.5 to 1).
 
     Args:
         num_classes: as in torchmetrics, the first positional parameter; here optional. An int K
