@@ -220,7 +220,8 @@ def test_collection_members_with_different_ignore_index_count_apart(mode):
     collection.update(preds[:1000][clean], target[:1000][clean])
     collection.update(preds[1000:], target[1000:])
     assert sorted(sorted(group) for group in collection.compute_groups.values()) == [["kept"], ["minus_one"], ["zero"]]
-    kept_preds, kept_target = torch.cat([preds[:1000][clean], preds[1000:]]), torch.cat([target[:1000][clean], target[1000:]])
+    kept_preds = torch.cat([preds[:1000][clean], preds[1000:]])
+    kept_target = torch.cat([target[:1000][clean], target[1000:]])
     values = collection.compute()
     for name, ignore in members.items():
         kept = torch.ones_like(kept_target, dtype=torch.bool) if ignore is None else kept_target != ignore
@@ -241,18 +242,19 @@ def test_feature_metrics_with_different_bin_edges_count_apart():
     from torch_mi.feature_selection import bin_edges
 
     g = torch.Generator().manual_seed(0)
-    X, y = torch.randn(400, 3, generator=g, dtype=torch.float64), torch.randint(0, 2, (400,), generator=g)
+    X = torch.randn(400, 3, generator=g, dtype=torch.float64)
     uniform, shifted = bin_edges(X, bins=4), bin_edges(X, bins=4) + 0.5
     # A first batch of one sample fills the same cell whatever the edges, so only the name can tell.
     one = torch.full((1, 3), -1e6, dtype=torch.float64)  # below every edge: the first bin of each
     collection = MetricCollection(
         {"uniform": torch_mi.FeatureMutualInfo(3, bin_edges=uniform, num_classes=(2, 4)),
-         "shifted": torch_mi.FeatureMutualInfo(3, bin_edges=uniform.clone(), num_classes=(2, 4)),
+         "same_edges": torch_mi.FeatureMutualInfo(3, bin_edges=uniform.clone(), num_classes=(2, 4)),
          "other": torch_mi.FeatureMutualInfo(3, bin_edges=shifted, num_classes=(2, 4))},
         compute_groups=True,
     )
     collection.update(one, torch.zeros(1, dtype=torch.long))
-    assert sorted(sorted(group) for group in collection.compute_groups.values()) == [["other"], ["shifted", "uniform"]]
+    groups = sorted(sorted(group) for group in collection.compute_groups.values())
+    assert groups == [["other"], ["same_edges", "uniform"]]
 
 
 def test_the_counting_marker_is_neither_saved_nor_cast():
