@@ -301,7 +301,7 @@ class ContingencyMetric(Metric):
         # torchmetrics types a default as list | Tensor; it is this layout's own state (as getattr's above)
         default: Any = this._defaults[name]
         this._defaults[name] = self._layout.to_device(default, moved.device)
-        this._defaults[marker] = this._defaults[marker].to(moved.device)
+        this._defaults[marker] = torch.zeros(0, dtype=torch.long, device=moved.device)
         return this
 
     def _wrap_compute(self, compute: Any) -> Any:
