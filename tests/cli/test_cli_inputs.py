@@ -322,3 +322,10 @@ def test_a_byte_order_mark_does_not_stop_labels_being_read_as_text(tmp_path, via
     report = score_columns(source, "y", "p")
     assert report.target_clusters == len(written)
     assert_row_matches(report.scores[0].as_dict(), target, preds)
+
+
+def test_a_preds_column_of_noise_only_is_an_error_not_a_perfect_score(capsys, tmp_path):
+    path = write(tmp_path / "noise.csv", "t,p\n" + "".join(f"{i % 3},-1\n" for i in range(30)))
+    status, out, err = run(capsys, str(path), "--target", "t", "--ignore-preds-label", "-1")
+    assert status == 2 and out == ""
+    assert "preds column 'p' gave every sample the --ignore-preds-label '-1'" in err

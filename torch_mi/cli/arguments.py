@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave out the samples whose target has this label")
     parser.add_argument("--ignore-preds-label", metavar="VALUE",
                         help="score each preds column on the samples it did not give this label "
-                        "(e.g. -1, HDBSCAN's noise)")
+                        "(e.g. -1, HDBSCAN's noise); a column with no other label is an error")
     parser.add_argument("--metrics", metavar="NAMES", action="append",
                         help="the scores to report, in this order: names (listed below) comma-separated "
                         f"or repeated, e.g. nmi,ami,ari,acc; or all (default: {', '.join(DEFAULT)})")

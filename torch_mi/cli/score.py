@@ -313,6 +313,7 @@ def _reduce(source: Source, plan: _Plan, counts: _Counts, names: list[str], aver
         raise InputError(f"{source.name} has no rows to score")
     ignored = distributed.total(counts.ignored, device)
     preds_samples = [distributed.total(count, device) for count in counts.preds_samples]
+    _check_preds_samples(plan, preds_samples, ignore_preds_label)
     values: list[dict[str, float]] = []
     with warnings.catch_warnings():
         # A rank that read no rows computes too (it takes part in the sync); torchmetrics warns then.
@@ -332,6 +333,14 @@ def _reduce(source: Source, plan: _Plan, counts: _Counts, names: list[str], aver
                   target_clusters=target_clusters, average_method=average_method, scores=scores, ignored=ignored,
                   ignore_label=ignore_label, ignore_preds_label=ignore_preds_label, ranks=distributed.world_size(),
                   metrics=list(names))
+
+
+def _check_preds_samples(plan: _Plan, preds_samples: list[int], ignore_preds_label: Optional[str]) -> None:
+    """A preds column with no sample left would score an empty table: a perfect score it has not earned."""
+    for name, count in zip(plan.preds, preds_samples):
+        if count == 0:
+            raise InputError(f"preds column {name!r} gave every sample the --ignore-preds-label "
+                             f"{ignore_preds_label!r}: no samples left to score it on")
 
 
 def _count(vocabulary: Vocabulary, ignored: Optional[tuple[int, int]], device: torch.device) -> int:
