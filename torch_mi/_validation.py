@@ -196,7 +196,7 @@ def _whole_float_labels(labels: Tensor, name: str) -> Tensor:
     if not labels.is_floating_point():
         return labels
     if not bool(((labels == labels.round()) & labels.isfinite()).all()):
-        raise ValueError(
+        raise InvalidTypeError(
             f"`{name}` holds float labels that are not all whole numbers (or not finite); cluster "
             "labels are identities: pass integer labels, or float ones of whole numbers."
         )

@@ -256,7 +256,8 @@ def test_cluster_accuracy_counts_what_torchmetrics_confusion_matrix_counts(num_c
         # torchmetrics' ClusterAccuracy raises ValueError, its clustering shape check RuntimeError
         (torch.zeros(2, 3, dtype=torch.long), torch.zeros(3, 2, dtype=torch.long), (ValueError, RuntimeError)),
         (torch.rand(4, 3, 2), torch.zeros(4, 3, dtype=torch.long), (ValueError, TypeError)),  # not (N, C, ...) scores
-        (torch.tensor([0.0, 1.0]), torch.tensor([0, 1]), (ValueError, TypeError)),  # float labels, not scores
+        # float labels that are not whole numbers (whole ones are taken, as torchmetrics does)
+        (torch.tensor([0.5, 1.0]), torch.tensor([0, 1]), (ValueError, TypeError)),
     ],
 )
 def test_cluster_accuracy_refuses_what_does_not_fit(preds, target, errors):
